@@ -1,0 +1,5 @@
+export * from './probe';
+export * from './evidence';
+export * from './errors';
+export * from './messages';
+export * from './frame';
