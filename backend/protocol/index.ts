@@ -3,3 +3,4 @@ export * from './evidence';
 export * from './errors';
 export * from './messages';
 export * from './frame';
+export * from './selector';

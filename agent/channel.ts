@@ -1,0 +1,58 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { AgentConfig } from './config';
+
+/**
+ * The messages between the host (main) thread and the agent's worker thread. Both sides import these types,
+ * so a message cannot drift between sender and receiver.
+ */
+
+export interface AgentWorkerData {
+  config: AgentConfig;
+  /** Facts only the main thread knows reliably. */
+  host: { startedAt: string; cwd: string };
+  /** Worker end of the hit channel (see HitHook). */
+  hitPort: MessagePort;
+  /** ExitGuard's shared state word. */
+  sessionState: Int32Array;
+}
+
+/** Control, main → worker (over parentPort). */
+export type HostToWorker = { type: 'stop' } | { type: 'exit' };
+
+/** Lifecycle, worker → main (over parentPort). */
+export type WorkerToHost =
+  | { type: 'welcomed' }
+  /** The relay refused us for good (bad key, protocol): the agent has shut itself down. */
+  | { type: 'refused'; message: string }
+  /** The first connection attempt failed; the agent keeps retrying. */
+  | { type: 'unreachable'; message: string }
+  /** The agent could not start at all (e.g. no inspector in this build); it has shut itself down. */
+  | { type: 'failed'; message: string }
+  | { type: 'stopped' };
+
+/** What the main-thread hook needs to render and limit one probe's hits. */
+export interface ArmedProbe {
+  probeId: string;
+  /** Literal template text around the expressions: parts.length === expressions + 1. */
+  parts: string[];
+  maxPerSecond: number;
+  maxHits?: number;
+  stdout: boolean;
+}
+
+/** Probe table updates, worker → main (over the hit channel). */
+export type WorkerToHook = { type: 'arm'; probe: ArmedProbe } | { type: 'disarm'; probeId: string };
+
+export interface Hit {
+  probeId: string;
+  /** Epoch ms on the main thread when the line ran. */
+  at: number;
+  message: string;
+}
+
+/** Rendered hits, main → worker (over the hit channel); `dropped` counts hits lost to the main-side buffer. */
+export interface HitBatch {
+  type: 'hits';
+  hits: Hit[];
+  dropped: number;
+}

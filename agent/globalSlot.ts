@@ -1,0 +1,39 @@
+import type { HitHook } from './hook/hitHook';
+
+/**
+ * The one process-wide place the agent lives: `globalThis[Symbol.for('runtruth.agent')]`. Probe code finds
+ * the hook there (a registered symbol survives duplicate copies of this package), and a second `start()`
+ * finds the running agent's handle there.
+ */
+export const AGENT_SLOT = Symbol.for('runtruth.agent');
+
+export interface AgentSlot<H> {
+  readonly handle: H;
+  readonly admit: HitHook['admit'];
+  readonly hit: HitHook['hit'];
+  readonly err: HitHook['err'];
+}
+
+type GlobalWithSlot = typeof globalThis & { [AGENT_SLOT]?: AgentSlot<unknown> };
+
+export function readSlot<H>(): AgentSlot<H> | undefined {
+  return (globalThis as GlobalWithSlot)[AGENT_SLOT] as AgentSlot<H> | undefined;
+}
+
+/** Installs the slot: non-enumerable, so it stays out of the app's own reflection over globalThis. */
+export function installSlot<H>(handle: H, hook: HitHook): void {
+  const slot = Object.create(null) as AgentSlot<H>;
+  const fixed = (value: unknown) => ({ value, enumerable: false, writable: false, configurable: false });
+  Object.defineProperties(slot, {
+    handle: fixed(handle),
+    admit: fixed(hook.admit.bind(hook)),
+    hit: fixed(hook.hit.bind(hook)),
+    err: fixed(hook.err.bind(hook)),
+  });
+  Object.defineProperty(globalThis, AGENT_SLOT, { value: slot, enumerable: false, writable: false, configurable: true });
+}
+
+/** Removes the slot (after stop), only if it is still ours. */
+export function removeSlot(handle: unknown): void {
+  if (readSlot()?.handle === handle) delete (globalThis as GlobalWithSlot)[AGENT_SLOT];
+}

@@ -1,0 +1,179 @@
+import type { AgentEvidence } from '../backend/protocol/evidence';
+import type { ProbeSpec, ProbeStatus } from '../backend/protocol/probe';
+import type { ArmedProbe, HitBatch } from './channel';
+import { errorMessage, type Log } from './diagnosticLog';
+import type { EngineStatus, ProbeEngine } from './engine/types';
+import { armedProbe, prepareProbe } from './probe/prepare';
+
+/** setTimeout's ceiling (~24.8 days); longer expiries re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface ProbeManagerDeps {
+  engine: ProbeEngine;
+  instanceId: string;
+  /** Tells the main-thread hook to start/stop accepting a probe's hits. */
+  arm(probe: ArmedProbe): void;
+  disarm(probeId: string): void;
+  sendStatuses(statuses: ProbeStatus[]): void;
+  log: Log;
+  now?: () => number;
+}
+
+interface HeldProbe {
+  spec: ProbeSpec;
+  /** The spec as JSON: a sync keeps a probe whose spec is unchanged. */
+  key: string;
+  status: ProbeStatus;
+  hits: number;
+  hitsReported: number;
+  /** Expired or failed: kept (so a re-sync does not revive it) but no longer in the program. */
+  ended: boolean;
+  expiry?: NodeJS.Timeout;
+}
+
+/**
+ * The probes this instance holds, and their lifecycle: validation, placement through the engine, expiry,
+ * maxHits, hit counts, and reconciliation with the relay's desired set. Every status change goes out from here.
+ *
+ * maxHits is reported as state 'expired' with reason "max hits reached (N)": like a TTL, it is the probe's
+ * own limit running out, not something a person removed.
+ */
+export class ProbeManager {
+  private readonly probes = new Map<string, HeldProbe>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ProbeManagerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Status callback for the engine. Late reports about probes that were removed or ended are ignored. */
+  onEngineStatus(s: EngineStatus): void {
+    const held = this.probes.get(s.probeId);
+    if (!held || held.ended) return;
+    if (s.state === 'error') return void this.end(held, 'error', s.reason, false);
+    this.setStatus(held, s.state === 'bound' ? { state: 'bound', location: s.location, tier: s.tier } : { state: 'pending', reason: s.reason });
+  }
+
+  async add(spec: ProbeSpec): Promise<void> {
+    const key = JSON.stringify(spec);
+    const existing = this.probes.get(spec.id);
+    if (existing?.key === key) return;
+    if (existing) await this.forget(existing);
+
+    const held: HeldProbe = { spec, key, status: this.statusOf(spec.id, { state: 'pending' }, 0), hits: 0, hitsReported: 0, ended: false };
+    this.probes.set(spec.id, held);
+    if (Date.parse(spec.expiresAt) <= this.now()) return this.end(held, 'expired', `the probe expired at ${spec.expiresAt}`, false);
+    let prepared;
+    try {
+      prepared = prepareProbe(spec);
+    } catch (e) {
+      return this.end(held, 'error', errorMessage(e), false);
+    }
+    this.deps.arm(armedProbe(prepared));
+    this.scheduleExpiry(held);
+    try {
+      await this.deps.engine.add(prepared);
+    } catch (e) {
+      await this.end(held, 'error', `could not place the probe: ${errorMessage(e)}`);
+    }
+  }
+
+  async remove(probeId: string): Promise<void> {
+    const held = this.probes.get(probeId);
+    if (!held) return;
+    await this.forget(held);
+    this.setStatus(held, { state: 'removed' });
+  }
+
+  /** Makes the held set equal `desired`: adds new probes, removes missing ones, keeps unchanged ones. */
+  async sync(desired: ProbeSpec[]): Promise<void> {
+    const wanted = new Set(desired.map((p) => p.id));
+    for (const id of [...this.probes.keys()]) if (!wanted.has(id)) await this.remove(id);
+    for (const spec of desired) await this.add(spec);
+    this.deps.sendStatuses(this.statuses()); // a relay that restarted knows nothing about the kept ones
+  }
+
+  /** Turns rendered hits into evidence for probes still held, counting hits and enforcing maxHits. */
+  acceptHits(batch: HitBatch): AgentEvidence[] {
+    const evidence: AgentEvidence[] = [];
+    for (const hit of batch.hits) {
+      const held = this.probes.get(hit.probeId);
+      if (!held || held.ended) continue;
+      held.hits++;
+      evidence.push({ kind: 'log', probeId: hit.probeId, at: new Date(hit.at).toISOString(), message: hit.message });
+      const { maxHits } = held.spec;
+      if (maxHits !== undefined && held.hits >= maxHits) void this.end(held, 'expired', `max hits reached (${maxHits})`);
+    }
+    return evidence;
+  }
+
+  /** Reports hit counts that changed since the last report (called periodically). */
+  reportHitCounts(): void {
+    const changed = [...this.probes.values()].filter((h) => !h.ended && h.hits !== h.hitsReported);
+    if (changed.length) this.deps.sendStatuses(changed.map((h) => this.touch(h)));
+  }
+
+  statuses(): ProbeStatus[] {
+    return [...this.probes.values()].map((h) => this.touch(h));
+  }
+
+  async dispose(): Promise<void> {
+    for (const held of this.probes.values()) {
+      clearTimeout(held.expiry);
+      this.deps.disarm(held.spec.id);
+    }
+    this.probes.clear();
+    await this.deps.engine.dispose();
+  }
+
+  private async end(held: HeldProbe, state: 'expired' | 'error', reason: string, placed = true): Promise<void> {
+    if (held.ended) return;
+    held.ended = true;
+    clearTimeout(held.expiry);
+    this.deps.disarm(held.spec.id);
+    this.setStatus(held, { state, reason });
+    if (placed) await this.deps.engine.remove(held.spec.id).catch((e) => this.deps.log(`removing ${held.spec.id}: ${errorMessage(e)}`));
+  }
+
+  private async forget(held: HeldProbe): Promise<void> {
+    this.probes.delete(held.spec.id);
+    clearTimeout(held.expiry);
+    this.deps.disarm(held.spec.id);
+    if (!held.ended) await this.deps.engine.remove(held.spec.id);
+  }
+
+  private scheduleExpiry(held: HeldProbe): void {
+    const delay = Date.parse(held.spec.expiresAt) - this.now();
+    held.expiry = setTimeout(() => {
+      if (delay > MAX_TIMER_MS) this.scheduleExpiry(held);
+      else void this.end(held, 'expired', `the probe expired at ${held.spec.expiresAt}`);
+    }, Math.min(Math.max(delay, 0), MAX_TIMER_MS));
+  }
+
+  private setStatus(held: HeldProbe, change: Pick<ProbeStatus, 'state' | 'reason' | 'location' | 'tier'>): void {
+    held.status = this.statusOf(held.spec.id, change, held.hits);
+    held.hitsReported = held.hits;
+    this.deps.sendStatuses([held.status]);
+  }
+
+  /** The held status with the current hit count and time. */
+  private touch(held: HeldProbe): ProbeStatus {
+    held.hitsReported = held.hits;
+    held.status = { ...held.status, hits: held.hits, at: new Date(this.now()).toISOString() };
+    return held.status;
+  }
+
+  private statusOf(probeId: string, change: Pick<ProbeStatus, 'state' | 'reason' | 'location' | 'tier'>, hits: number): ProbeStatus {
+    const { state, reason, location, tier } = change;
+    return {
+      probeId,
+      instanceId: this.deps.instanceId,
+      state,
+      ...(reason !== undefined ? { reason: reason.slice(0, 2000) } : {}),
+      ...(location ? { location } : {}),
+      ...(tier ? { tier } : {}),
+      hits,
+      at: new Date(this.now()).toISOString(),
+    };
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Runs async tasks one at a time, in order. Breakpoint changes go through one of these so an add, a remove and
+ * a script load never interleave half-way (e.g. a remove arriving while setBreakpointByUrl is in flight).
+ */
+export class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves once everything queued so far has finished. */
+  idle(): Promise<void> {
+    return this.tail.then(() => undefined);
+  }
+}

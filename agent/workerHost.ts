@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { AgentWorkerData, HostToWorker, WorkerToHost } from './channel';
+import type { AgentConfig } from './config';
+import { errorMessage, type Log } from './diagnosticLog';
+import { closeSessionBeforeExit, createSessionState } from './exitGuard';
+import { HitHook } from './hook/hitHook';
+
+export interface AgentHandle {
+  readonly instanceId: string;
+  /** Resolves when the relay welcomed the agent; rejects with a clear Error when it refused us or was unreachable. */
+  readonly ready: Promise<void>;
+  /** Removes every probe, closes the inspector session and the relay connection, and ends the worker. */
+  stop(): Promise<void>;
+}
+
+/** How long stop() waits for the worker to wind down before terminating it. */
+const STOP_TIMEOUT_MS = 3000;
+
+/**
+ * The main-thread side of a running agent: spawns the worker that owns the inspector session and the relay
+ * link, and the hook probes report into. Nothing here can throw into the host app after construction.
+ */
+export class WorkerHost {
+  readonly hook: HitHook;
+  readonly handle: AgentHandle;
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+  private settleReady?: (error?: Error) => void;
+  private stopping?: Promise<void>;
+
+  constructor(
+    config: AgentConfig,
+    private readonly log: Log,
+    private readonly onGone: () => void,
+  ) {
+    const { port1, port2 } = new MessageChannel();
+    const sessionState = createSessionState();
+    this.hook = new HitHook(port1);
+    const workerData: AgentWorkerData = {
+      config,
+      host: { startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(), cwd: process.cwd() },
+      hitPort: port2,
+      sessionState,
+    };
+    this.worker = new Worker(path.join(__dirname, 'worker.js'), {
+      workerData,
+      transferList: [port2],
+      execArgv: [], // never inherit --require of this very agent, --inspect, etc.
+      env: envWithoutNodeOptions(),
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      this.settleReady = (error) => {
+        this.settleReady = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    ready.catch(() => undefined); // a host that ignores `ready` must not get an unhandled rejection
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    const onExit = () => closeSessionBeforeExit(this.worker, sessionState);
+    process.on('exit', onExit);
+    this.worker.on('message', (msg: WorkerToHost) => this.onWorkerMessage(msg));
+    this.worker.on('error', (e) => {
+      this.log(`agent worker failed: ${errorMessage(e)}`);
+      this.settleReady?.(new Error(`runtruth agent failed: ${errorMessage(e)}`));
+    });
+    this.worker.once('exit', () => {
+      process.off('exit', onExit);
+      this.hook.clear();
+      this.settleReady?.(new Error('runtruth agent stopped before the relay welcomed it'));
+      this.onGone();
+    });
+    this.worker.unref(); // the agent must never keep the host process alive
+    this.handle = Object.freeze({ instanceId: config.instanceId, ready, stop: () => this.stop() });
+  }
+
+  private onWorkerMessage(msg: WorkerToHost): void {
+    switch (msg.type) {
+      case 'welcomed':
+        this.settleReady?.();
+        break;
+      case 'refused':
+      case 'unreachable':
+      case 'failed':
+        this.log(`agent ${msg.type}: ${msg.message}`);
+        this.settleReady?.(new Error(msg.message));
+        break;
+      case 'stopped':
+        break;
+    }
+  }
+
+  private stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      try {
+        this.worker.postMessage({ type: 'stop' } satisfies HostToWorker);
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => void this.worker.terminate(), STOP_TIMEOUT_MS);
+      timer.unref();
+      await this.exited;
+      clearTimeout(timer);
+    })();
+    return this.stopping;
+  }
+}
+
+function envWithoutNodeOptions(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS; // a --require of this agent there would start an agent inside the agent
+  return env;
+}

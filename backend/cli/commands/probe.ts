@@ -1,0 +1,117 @@
+import { ProbeStatus, ProbeView, selectorMatches } from '../../protocol';
+import type { RelayClient } from '../../client/relayClient';
+import { connectionOptions, parse, parseDuration, parseIntArg, parseLabels, resolveConnection, UsageError } from '../args';
+import { formatProbe, summariseStatuses } from '../output';
+import { withClient } from '../session';
+import { ProbeFailedError, settleStatuses } from '../settle';
+
+export const help = `runtruth probe add --service NAME --file PATH --line N --log "TEMPLATE {expr}"
+                    [--condition EXPR] [--max-hits N] [--rate N/s] [--ttl 1h] [--labels k=v] [--stdout]
+                    [--pending] [--wait MS] [--json]
+runtruth probe list [--service NAME] [--json]
+runtruth probe rm ID [--json]
+  A logpoint renders TEMPLATE each time the line runs, never pausing the program. --file matches the end of
+  the running script's path. Without --pending, a probe that no running instance can place is removed again
+  and the command fails with the reason.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'add') return add(rest);
+  if (sub === 'list' || sub === 'ls') return list(rest);
+  if (sub === 'rm' || sub === 'remove') return remove(rest);
+  throw new UsageError(`unknown 'probe' subcommand '${sub ?? ''}' (add, list, rm)`);
+}
+
+async function add(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    ...connectionOptions,
+    service: { type: 'string' },
+    file: { type: 'string' },
+    line: { type: 'string' },
+    log: { type: 'string' },
+    condition: { type: 'string' },
+    'max-hits': { type: 'string' },
+    rate: { type: 'string' },
+    ttl: { type: 'string' },
+    labels: { type: 'string' },
+    stdout: { type: 'boolean' },
+    pending: { type: 'boolean' },
+    wait: { type: 'string' },
+  });
+  if (!values.service) throw new UsageError('--service is required');
+  if (!values.file) throw new UsageError('--file is required');
+  const line = parseIntArg('line', values.line);
+  if (line === undefined) throw new UsageError('--line is required');
+  if (values.log === undefined) throw new UsageError('--log "TEMPLATE" is required (snapshots and metrics come with the production agent)');
+  const rate = values.rate === undefined ? undefined : Number(values.rate.replace(/\/s$/, ''));
+  if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate must be a positive number of hits per second, got '${values.rate}'`);
+  const waitMs = parseIntArg('wait', values.wait ?? '5000', 0)!;
+
+  return withClient(resolveConnection(values), async (client) => {
+    const statuses = new Map<string, ProbeStatus[]>();
+    const off = client.onStatus((probeId, s) => statuses.set(probeId, s)); // listen before adding: no lost updates
+    const view = await client.request('probe.add', {
+      allowPending: values.pending ?? false,
+      probe: {
+        kind: 'log',
+        selector: { service: values.service!, ...(values.labels ? { labels: parseLabels(values.labels) } : {}) },
+        file: values.file!,
+        line,
+        template: values.log!,
+        ...(values.condition ? { condition: values.condition } : {}),
+        ...(values['max-hits'] ? { maxHits: parseIntArg('max-hits', values['max-hits']) } : {}),
+        ...(rate ? { maxPerSecond: rate } : {}),
+        ...(values.ttl ? { ttlSeconds: parseDuration('ttl', values.ttl) } : {}),
+        ...(values.stdout ? { stdout: true } : {}),
+      },
+    });
+    const expected = await connectedInstances(client, view);
+    let settled: ProbeStatus[];
+    try {
+      settled = await settleStatuses(view.probe.id, expected, () => statuses.get(view.probe.id) ?? [], waitMs, !!values.pending);
+    } catch (e) {
+      if (e instanceof ProbeFailedError) await client.request('probe.remove', { probeId: view.probe.id }).catch(() => undefined);
+      throw e;
+    } finally {
+      off();
+    }
+    const result: ProbeView = { probe: view.probe, statuses: settled };
+    if (values.json) console.log(JSON.stringify({ id: view.probe.id, ...result }));
+    else {
+      const note = expected.length ? summariseStatuses(settled) : `no instance of ${values.service} is connected; it binds when one attaches`;
+      console.log(`${view.probe.id}  ${values.file}:${line}  ${note}`);
+    }
+    return 0;
+  });
+}
+
+/** The instance ids that should report on this probe: connected instances its selector matches. */
+async function connectedInstances(client: RelayClient, view: ProbeView): Promise<string[]> {
+  const { services } = await client.request('services.list', {});
+  return services
+    .flatMap((s) => s.instances)
+    .filter((i) => i.connected && selectorMatches(view.probe.selector, i))
+    .map((i) => i.instanceId);
+}
+
+async function list(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { ...connectionOptions, service: { type: 'string' } });
+  return withClient(resolveConnection(values), async (client) => {
+    const { probes } = await client.request('probe.list', values.service ? { service: values.service } : {});
+    if (values.json) for (const p of probes) console.log(JSON.stringify({ id: p.probe.id, ...p }));
+    else if (!probes.length) console.log('no live probes');
+    else for (const p of probes) console.log(formatProbe(p));
+    return 0;
+  });
+}
+
+async function remove(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, connectionOptions, true);
+  if (positionals.length !== 1) throw new UsageError('usage: runtruth probe rm ID');
+  return withClient(resolveConnection(values), async (client) => {
+    const r = await client.request('probe.remove', { probeId: positionals[0]! });
+    if (values.json) console.log(JSON.stringify(r));
+    else console.log(`${r.probeId} removed`);
+    return 0;
+  });
+}

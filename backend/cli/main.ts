@@ -1,0 +1,66 @@
+import { RuntruthError } from '../protocol';
+import { RelayConnectionError } from '../client/relayClient';
+import { UsageError } from './args';
+import { ProbeFailedError } from './settle';
+import * as attach from './commands/attach';
+import * as demo from './commands/demo';
+import * as evidence from './commands/evidence';
+import * as probe from './commands/probe';
+import * as relay from './commands/relay';
+import * as services from './commands/services';
+
+interface Command {
+  help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const commands: Record<string, Command> = { relay, attach, services, probe, evidence, demo };
+
+const usage = `usage: runtruth <command> [options]
+
+commands:
+  relay      start the relay (WebSocket hub + embedded store)
+  attach     load the agent into a running Node.js process (no restart)
+  services   list services and instances
+  probe      add | list | rm probes
+  evidence   print or follow evidence
+  demo       run relay + example service + attach + logpoint on loopback
+
+common options: --relay URL (env RUNTRUTH_RELAY, default ws://127.0.0.1:7070)
+                --token TOKEN (env RUNTRUTH_TOKEN, else .runtruth/admin.token)  --json
+run 'runtruth <command> --help' for details.`;
+
+/** Runs the CLI; resolves with the exit code. Errors become one clear line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`runtruth: unknown command '${name}'\n\n${usage}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    return report(e, command);
+  }
+}
+
+function report(e: unknown, command: Command): number {
+  if (e instanceof UsageError) {
+    console.error(`runtruth: ${e.message}\n\n${command.help}`);
+    return 2;
+  }
+  if (e instanceof RuntruthError) console.error(`runtruth: ${e.message} [${e.code}]`);
+  else if (e instanceof RelayConnectionError || e instanceof ProbeFailedError) console.error(`runtruth: ${e.message}`);
+  else if (e instanceof Error && (e as NodeJS.ErrnoException).code === undefined && e.name === 'AttachError') console.error(`runtruth: ${e.message}`);
+  else console.error(`runtruth: ${e instanceof Error ? e.message : String(e)}`);
+  return 1;
+}

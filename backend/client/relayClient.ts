@@ -1,0 +1,201 @@
+import WebSocket from 'ws';
+import {
+  ClientRequest,
+  decodeFrame,
+  Evidence,
+  MAX_FRAME_BYTES,
+  Method,
+  ParamsOf,
+  PROTOCOL_VERSION,
+  ProbeStatus,
+  RelayToClient,
+  ResultOf,
+  Results,
+  RuntruthError,
+} from '../protocol';
+
+/** A local failure to reach or talk to the relay (wire errors arrive as RuntruthError instead). */
+export class RelayConnectionError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RelayConnectionError';
+  }
+}
+
+export interface ConnectOptions {
+  /** Relay base URL, e.g. ws://127.0.0.1:7070 (the client endpoint is `/client` under it). */
+  relay: string;
+  token: string;
+  clientName?: string;
+  clientVersion?: string;
+  /** How long to wait for the socket and the relay's welcome. */
+  timeoutMs?: number;
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; method: Method };
+type EvidenceListener = (items: Evidence[]) => void;
+
+/**
+ * One authenticated connection to the relay: typed requests, evidence subscriptions and status events.
+ * Shared by the CLI now and the extension later, so it never imports anything editor-specific.
+ */
+export class RelayClient {
+  private nextId = 1;
+  private readonly pending = new Map<string, Pending>();
+  private readonly subscriptions = new Map<string, EvidenceListener>();
+  private readonly statusListeners = new Set<(probeId: string, statuses: ProbeStatus[]) => void>();
+  private readonly closeListeners = new Set<(reason: string) => void>();
+  /** Evidence that arrived for a subscription before its id was known to us. */
+  private readonly early = new Map<string, Evidence[]>();
+
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly identity: { name: string; role: string },
+  ) {
+    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('close', (code, reason) => this.handleClose(`connection closed (${code}${reason.length ? `: ${reason}` : ''})`));
+    ws.on('error', () => undefined); // 'close' follows and reports it
+  }
+
+  static connect(opts: ConnectOptions): Promise<RelayClient> {
+    const url = `${opts.relay.replace(/\/+$/, '')}/client`;
+    const timeoutMs = opts.timeoutMs ?? 5000;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        ws.terminate();
+        reject(err);
+      };
+      const ws = new WebSocket(url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: timeoutMs });
+      const timer = setTimeout(() => fail(new RelayConnectionError(`relay at ${opts.relay} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      ws.once('error', (e: NodeJS.ErrnoException) =>
+        fail(new RelayConnectionError(`relay unreachable at ${opts.relay}: ${e.code ?? e.message}`, { cause: e })),
+      );
+      ws.once('close', (code) => fail(new RelayConnectionError(`relay at ${opts.relay} closed the connection (${code})`)));
+      ws.once('open', () => {
+        ws.send(
+          JSON.stringify({
+            type: 'client.hello',
+            protocol: PROTOCOL_VERSION,
+            token: opts.token,
+            client: { name: opts.clientName ?? 'runtruth-cli', version: opts.clientVersion ?? '0' },
+          }),
+        );
+      });
+      ws.once('message', (data, isBinary) => {
+        try {
+          const msg = decodeFrame(RelayToClient, data, isBinary);
+          if (msg.type === 'welcome') {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            ws.removeAllListeners();
+            resolve(new RelayClient(ws, msg.identity));
+          } else if (msg.type === 'error') {
+            fail(new RuntruthError(msg.error.code, msg.error.message, msg.error.details));
+          } else {
+            fail(new RelayConnectionError(`relay sent '${msg.type}' before welcome`));
+          }
+        } catch (e) {
+          fail(e instanceof Error ? e : new Error(String(e)));
+        }
+      });
+    });
+  }
+
+  /** Sends one request; resolves with its validated result or rejects with the relay's RuntruthError. */
+  request<M extends Method>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    const id = String(this.nextId++);
+    const frame = { type: 'request', id, method, params };
+    // Validate locally first: a malformed request is our bug and should say so before it leaves.
+    const checked = ClientRequest.safeParse(frame);
+    if (!checked.success) return Promise.reject(new RuntruthError('bad_message', `invalid ${method} request: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`));
+    if (this.ws.readyState !== WebSocket.OPEN) return Promise.reject(new RelayConnectionError('not connected to the relay'));
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
+      this.ws.send(JSON.stringify(frame));
+    });
+  }
+
+  /** Streams evidence (replaying from `afterId` when given); returns the subscription and the relay's last id. */
+  async subscribe(params: ParamsOf<'evidence.subscribe'>, listener: EvidenceListener): Promise<ResultOf<'evidence.subscribe'>> {
+    const result = await this.request('evidence.subscribe', params);
+    this.subscriptions.set(result.subscription, listener);
+    const early = this.early.get(result.subscription);
+    this.early.delete(result.subscription);
+    if (early?.length) listener(early);
+    return result;
+  }
+
+  async unsubscribe(subscription: string): Promise<void> {
+    this.subscriptions.delete(subscription);
+    await this.request('evidence.unsubscribe', { subscription });
+  }
+
+  onStatus(listener: (probeId: string, statuses: ProbeStatus[]) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  onClose(listener: (reason: string) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.ws.close(1000);
+    });
+  }
+
+  private onFrame(data: WebSocket.RawData, isBinary: boolean): void {
+    let msg: RelayToClient;
+    try {
+      msg = decodeFrame(RelayToClient, data, isBinary);
+    } catch {
+      return; // a frame we cannot read is dropped; the request it answered (if any) times out on the caller's side
+    }
+    switch (msg.type) {
+      case 'response': {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        if (!msg.ok) return p.reject(new RuntruthError(msg.error.code, msg.error.message, msg.error.details));
+        const result = Results[p.method].safeParse(msg.result);
+        if (result.success) p.resolve(result.data);
+        else p.reject(new RuntruthError('bad_message', `relay's ${p.method} result does not match the protocol`));
+        return;
+      }
+      case 'evidence': {
+        const listener = this.subscriptions.get(msg.subscription);
+        if (listener) listener(msg.items);
+        else this.early.set(msg.subscription, [...(this.early.get(msg.subscription) ?? []), ...msg.items]);
+        return;
+      }
+      case 'probe.status':
+        for (const l of this.statusListeners) l(msg.probeId, msg.statuses);
+        return;
+      case 'error': {
+        const p = msg.ref ? this.pending.get(msg.ref) : undefined;
+        if (p && msg.ref) {
+          this.pending.delete(msg.ref);
+          p.reject(new RuntruthError(msg.error.code, msg.error.message, msg.error.details));
+        }
+        return;
+      }
+      case 'welcome':
+        return;
+    }
+  }
+
+  private handleClose(reason: string): void {
+    for (const [, p] of this.pending) p.reject(new RelayConnectionError(`relay ${reason}`));
+    this.pending.clear();
+    for (const l of this.closeListeners) l(reason);
+  }
+}

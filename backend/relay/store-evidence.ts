@@ -1,0 +1,94 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { EvidenceFilter, StoredEvidence, UnstoredEvidence } from './evidence-filter';
+
+interface EvidenceRow {
+  id: number;
+  json: string;
+}
+
+/** The evidence log: append in batches, read in id order, prune by age and count. */
+export class EvidenceStore {
+  private readonly insert;
+  private readonly lastAssigned;
+  private readonly readMeta;
+  private readonly writeMeta;
+  private readonly newestReceivedBefore;
+  private readonly oldestUpTo;
+  private readonly deleteUpTo;
+  private readonly pageCache = new Map<string, Statement<Record<string, unknown>, EvidenceRow>>();
+
+  constructor(private readonly db: Database) {
+    this.insert = db.prepare(
+      `INSERT INTO evidence (probe_id, service, instance, kind, at, received_at, json) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // sqlite_sequence, not MAX(id): it survives pruning every row
+    this.lastAssigned = db.prepare<[], { seq: number }>(`SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'evidence'), 0) AS seq`);
+    this.readMeta = db.prepare<[string], { value: string }>(`SELECT value FROM meta WHERE key = ?`);
+    this.writeMeta = db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+    this.newestReceivedBefore = db.prepare<[number], { id: number | null }>(`SELECT MAX(id) AS id FROM evidence WHERE received_at < ?`);
+    this.oldestUpTo = db.prepare<[number, number], { id: number }>(`SELECT id FROM evidence WHERE id <= ? ORDER BY id LIMIT ?`);
+    this.deleteUpTo = db.prepare(`DELETE FROM evidence WHERE id <= ?`);
+  }
+
+  /** Stores a batch in one transaction and returns the items with their ids, in order. */
+  append(items: readonly UnstoredEvidence[], now: Date): StoredEvidence[] {
+    const receivedAt = now.getTime();
+    return this.db.transaction(() =>
+      items.map((item) => {
+        const { lastInsertRowid } = this.insert.run(item.probeId ?? null, item.service, item.instance, item.kind, item.at, receivedAt, JSON.stringify(item));
+        return { id: Number(lastInsertRowid), ...item } as StoredEvidence;
+      }),
+    )();
+  }
+
+  /** Items with id > afterId matching the filter, oldest first. */
+  after(afterId: number, filter: EvidenceFilter, limit: number): StoredEvidence[] {
+    // only the parameters the statement names: better-sqlite3 rejects undefined bindings
+    const params: Record<string, unknown> = { afterId, limit };
+    if (filter.probeId !== undefined) params.probeId = filter.probeId;
+    if (filter.probeService !== undefined) params.probeService = filter.probeService;
+    if (filter.service !== undefined) params.service = filter.service;
+    const rows = this.pageStatement(filter).all(params);
+    return rows.map((r) => ({ id: r.id, ...JSON.parse(r.json) }) as StoredEvidence); // written by append()
+  }
+
+  lastId(): number {
+    return this.lastAssigned.get()?.seq ?? 0;
+  }
+
+  /** Highest id retention has deleted: a resume from below it has lost items. */
+  prunedThrough(): number {
+    return Number(this.readMeta.get('evidence_pruned_through')?.value ?? 0);
+  }
+
+  /** Deletes at most `batch` of the oldest items that are too old or beyond `maxItems`; returns how many. */
+  prune(opts: { olderThan: Date; maxItems: number; batch: number }): number {
+    return this.db.transaction(() => {
+      const byCount = this.lastId() - opts.maxItems;
+      const byAge = this.newestReceivedBefore.get(opts.olderThan.getTime())?.id ?? 0;
+      const cutoff = Math.max(byCount, byAge);
+      if (cutoff <= this.prunedThrough()) return 0;
+      const doomed = this.oldestUpTo.all(cutoff, opts.batch);
+      if (doomed.length === 0) return 0;
+      const through = doomed[doomed.length - 1].id;
+      const deleted = this.deleteUpTo.run(through).changes;
+      this.writeMeta.run('evidence_pruned_through', String(through));
+      return deleted;
+    })();
+  }
+
+  private pageStatement(filter: EvidenceFilter): Statement<Record<string, unknown>, EvidenceRow> {
+    const key = `${filter.probeId !== undefined}/${filter.probeService !== undefined}/${filter.service !== undefined}`;
+    let stmt = this.pageCache.get(key);
+    if (!stmt) {
+      const where = ['id > @afterId'];
+      if (filter.probeId !== undefined) {
+        where.push(filter.probeService !== undefined ? `(probe_id = @probeId OR (probe_id IS NULL AND service = @probeService))` : `probe_id = @probeId`);
+      }
+      if (filter.service !== undefined) where.push('service = @service');
+      stmt = this.db.prepare<Record<string, unknown>, EvidenceRow>(`SELECT id, json FROM evidence WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`);
+      this.pageCache.set(key, stmt);
+    }
+    return stmt;
+  }
+}

@@ -1,0 +1,85 @@
+import type { Database } from 'better-sqlite3';
+import type { InstanceInfo, InstanceView, ServiceView } from '../protocol';
+
+interface InstanceRow {
+  instance_id: string;
+  service: string;
+  info: string;
+  connected: number;
+  connected_at: string | null;
+  last_seen_at: string;
+}
+
+/** Every instance that ever said hello, and whether it is connected now. */
+export class RegistryStore {
+  private readonly addService;
+  private readonly upsertInstance;
+  private readonly setDisconnected;
+  private readonly setLastSeen;
+  private readonly disconnectAll;
+  private readonly allInstances;
+  private readonly serviceNames;
+  private readonly serviceExists;
+
+  constructor(private readonly db: Database) {
+    this.addService = db.prepare(`INSERT OR IGNORE INTO services (name, first_seen_at) VALUES (?, ?)`);
+    this.upsertInstance = db.prepare(`
+      INSERT INTO instances (instance_id, service, info, connected, connected_at, last_seen_at)
+      VALUES (@id, @service, @info, 1, @now, @now)
+      ON CONFLICT (instance_id) DO UPDATE SET
+        service = excluded.service, info = excluded.info, connected = 1,
+        connected_at = excluded.connected_at, last_seen_at = excluded.last_seen_at`);
+    this.setDisconnected = db.prepare(`UPDATE instances SET connected = 0, connected_at = NULL, last_seen_at = ? WHERE instance_id = ?`);
+    this.setLastSeen = db.prepare(`UPDATE instances SET last_seen_at = ? WHERE instance_id = ?`);
+    this.disconnectAll = db.prepare(`UPDATE instances SET connected = 0, connected_at = NULL WHERE connected = 1`);
+    this.allInstances = db.prepare<[], InstanceRow>(`SELECT * FROM instances ORDER BY service, instance_id`);
+    this.serviceNames = db.prepare<[], { name: string }>(`SELECT name FROM services ORDER BY name`);
+    this.serviceExists = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM services WHERE name = ?`);
+  }
+
+  markConnected(info: InstanceInfo, now: Date): void {
+    const at = now.toISOString();
+    this.db.transaction(() => {
+      this.addService.run(info.service, at);
+      this.upsertInstance.run({ id: info.instanceId, service: info.service, info: JSON.stringify(info), now: at });
+    })();
+  }
+
+  markDisconnected(instanceId: string, now: Date): void {
+    this.setDisconnected.run(now.toISOString(), instanceId);
+  }
+
+  touch(instanceId: string, now: Date): void {
+    this.setLastSeen.run(now.toISOString(), instanceId);
+  }
+
+  /** After a crash the flags are stale: nobody is connected to a relay that is just starting. */
+  markAllDisconnected(): void {
+    this.disconnectAll.run();
+  }
+
+  hasService(name: string): boolean {
+    return this.serviceExists.get(name) !== undefined;
+  }
+
+  serviceNamesKnown(): string[] {
+    return this.serviceNames.all().map((r) => r.name);
+  }
+
+  services(): ServiceView[] {
+    const byService = new Map<string, InstanceView[]>();
+    for (const row of this.allInstances.all()) {
+      const info = JSON.parse(row.info) as InstanceInfo; // written by markConnected from a validated hello
+      const view: InstanceView = {
+        ...info,
+        connected: row.connected === 1,
+        ...(row.connected === 1 && row.connected_at ? { connectedAt: row.connected_at } : {}),
+        lastSeenAt: row.last_seen_at,
+      };
+      const list = byService.get(row.service) ?? [];
+      list.push(view);
+      byService.set(row.service, list);
+    }
+    return [...byService].map(([service, instances]) => ({ service, instances }));
+  }
+}

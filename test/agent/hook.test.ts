@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { MessageChannel } from 'node:worker_threads';
+import type { HitBatch, WorkerToHook } from '../../agent/channel';
+import { describeThrown, formatValue, MAX_MESSAGE_CHARS, renderMessage } from '../../agent/hook/formatValue';
+import { HitHook } from '../../agent/hook/hitHook';
+import { TokenBucket } from '../../agent/hook/tokenBucket';
+import { waitUntil } from './helpers/wait';
+
+describe('agent: safe value formatting', () => {
+  it('renders strings raw and other values like console.log', () => {
+    assert.equal(renderMessage(['a=', ' b=', ' c=', ''], ['15,000', 15000, { x: [1, 'y'] }]), "a=15,000 b=15000 c={ x: [ 1, 'y' ] }");
+    assert.equal(formatValue(undefined), 'undefined');
+    assert.equal(formatValue(10n), '10n');
+  });
+
+  it('never runs getters, custom inspectors or Proxy traps', () => {
+    let ran = 0;
+    const obj = {
+      get secret() {
+        ran++;
+        return 1;
+      },
+      [Symbol.for('nodejs.util.inspect.custom')]() {
+        ran++;
+        return 'custom';
+      },
+    };
+    const proxy = new Proxy({ a: 1 }, { get: () => (ran++, 2), ownKeys: () => (ran++, []), getOwnPropertyDescriptor: () => (ran++, undefined) });
+    formatValue(obj);
+    formatValue(proxy);
+    assert.equal(ran, 0);
+  });
+
+  it('renders a thrown expression as <error: …> and caps long messages', () => {
+    assert.equal(formatValue(describeThrown(new ReferenceError('x is not defined'))), '<error: ReferenceError: x is not defined>');
+    const long = renderMessage(['', ''], ['x'.repeat(MAX_MESSAGE_CHARS * 2)]);
+    assert.equal(long.length, MAX_MESSAGE_CHARS);
+    assert.ok(long.endsWith('…[truncated]'), 'marked as truncated');
+  });
+});
+
+describe('agent: token bucket', () => {
+  it('allows a burst of one second, then refills smoothly', () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, () => now);
+    let taken = 0;
+    while (bucket.take()) taken++;
+    assert.equal(taken, 10);
+    now += 100; // a tenth of a second → one token
+    assert.equal(bucket.take(), true);
+    assert.equal(bucket.take(), false);
+  });
+});
+
+describe('agent: main-thread hit hook', () => {
+  it('admits armed probes within maxHits and ships rendered hits to the worker', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const printed: string[] = [];
+    const hook = new HitHook(port1, (text) => printed.push(text));
+    const batches: HitBatch[] = [];
+    port2.on('message', (b: HitBatch) => batches.push(b));
+    port2.postMessage({ type: 'arm', probe: { probeId: 'p-1', parts: ['v=', ''], maxPerSecond: 1000, maxHits: 2, stdout: true } } satisfies WorkerToHook);
+    await waitUntil(() => hook.admit('p-1'), 'the arm message');
+    hook.hit('p-1', [1]);
+    assert.equal(hook.admit('p-1'), true);
+    hook.hit('p-1', [hook.err(new TypeError('boom'))]);
+    assert.equal(hook.admit('p-1'), false, 'maxHits reached');
+    assert.equal(hook.admit('p-unknown'), false);
+    await waitUntil(() => batches.length > 0, 'a hit batch');
+    assert.deepEqual(batches.flatMap((b) => b.hits.map((h) => h.message)), ['v=1', 'v=<error: TypeError: boom>']);
+    assert.deepEqual(printed.join(''), '[runtruth p-1] v=1\n[runtruth p-1] v=<error: TypeError: boom>\n');
+    port2.close();
+  });
+});

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate, MIGRATIONS } from '../../backend/relay/schema';
+import { openStore, type Store } from '../../backend/relay/store';
+import { Harness, logItem, logProbe } from './helpers';
+
+describe('relay store', () => {
+  let dir: string;
+  let store: Store | undefined;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtruth-store-test-'));
+  });
+  afterEach(() => {
+    store?.close();
+    store = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applies migrations once, in order, recording each version, in WAL mode', () => {
+    const file = path.join(dir, 'relay.db');
+    store = openStore(file);
+    store.close();
+    store = openStore(file); // second open: nothing to apply
+    store.close();
+    store = undefined;
+    const db = new Database(file);
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      const versions = db.prepare('SELECT version FROM schema_version ORDER BY version').all() as { version: number }[];
+      assert.deepEqual(
+        versions.map((v) => v.version),
+        MIGRATIONS.map((_, i) => i + 1),
+      );
+      // a later step appends to the list and only it runs
+      assert.equal(migrate(db, [...MIGRATIONS, 'CREATE TABLE later_step (x INTEGER)']), MIGRATIONS.length + 1);
+      assert.ok(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'later_step'`).get());
+      assert.throws(() => migrate(db, MIGRATIONS), /newer than this relay understands/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('assigns increasing ids and never reuses them after pruning', () => {
+    store = openStore(path.join(dir, 'relay.db'));
+    const now = new Date();
+    const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ kind: 'log' as const, probeId: 'p-1', at: now.toISOString(), message: `m${i}`, service: 's', instance: 'i' }));
+    const first = store.evidence.append(batch(5), now);
+    assert.deepEqual(
+      first.map((e) => e.id),
+      [1, 2, 3, 4, 5],
+    );
+    assert.equal(store.evidence.prune({ olderThan: new Date(0), maxItems: 2, batch: 100 }), 3);
+    assert.equal(store.evidence.prunedThrough(), 3);
+    assert.deepEqual(
+      store.evidence.after(0, {}, 10).map((e) => e.id),
+      [4, 5],
+    );
+    assert.equal(store.evidence.append(batch(1), now)[0].id, 6);
+    assert.equal(store.evidence.lastId(), 6);
+  });
+
+  it('a resume from below what retention deleted starts with a relay gap', async () => {
+    const h = await Harness.start({ retention: { maxItems: 2, sweepIntervalMs: 60_000 } });
+    try {
+      const agent = await h.agent();
+      const client = await h.client();
+      const { probe } = await client.call('probe.add', { probe: logProbe() });
+      const sub = await client.call('evidence.subscribe', {});
+      agent.peer.send({ type: 'evidence', items: [1, 2, 3, 4, 5].map((n) => logItem(probe.id, `n=${n}`)) });
+      await client.next((m) => m.type === 'evidence' && m.subscription === sub.subscription);
+      await h.restart(); // retention sweeps at startup
+
+      const after = await h.client();
+      const query = await after.call('evidence.query', { afterId: 0 });
+      assert.deepEqual(
+        query.items.map((i) => (i.kind === 'gap' ? `gap ${i.where} ${i.count}` : i.message)),
+        ['gap relay 3', 'n=4', 'n=5'],
+      );
+      const resumed = await after.call('evidence.subscribe', { afterId: 1 });
+      const event = await after.next((m) => m.type === 'evidence' && m.subscription === resumed.subscription);
+      assert.deepEqual(
+        event.items.map((i: { kind: string; count?: number; message?: string }) => (i.kind === 'gap' ? `gap ${i.count}` : i.message)),
+        ['gap 2', 'n=4', 'n=5'],
+      );
+    } finally {
+      await h.close();
+    }
+  });
+});
