@@ -16,8 +16,8 @@ export interface AgentWorkerData {
   sessionState: Int32Array;
 }
 
-/** Control, main → worker (over parentPort). */
-export type HostToWorker = { type: 'stop' } | { type: 'exit' };
+/** Control, main → worker (over parentPort). See exitGuard for the session-closing handshake. */
+export type HostToWorker = { type: 'stop' } | { type: 'exit' } | { type: 'sessionClosedAck' };
 
 /** Lifecycle, worker → main (over parentPort). */
 export type WorkerToHost =
@@ -28,7 +28,8 @@ export type WorkerToHost =
   | { type: 'unreachable'; message: string }
   /** The agent could not start at all (e.g. no inspector in this build); it has shut itself down. */
   | { type: 'failed'; message: string }
-  | { type: 'stopped' };
+  /** The worker disconnected its session; it waits for sessionClosedAck before it ends. */
+  | { type: 'sessionClosed' };
 
 /** What the main-thread hook needs to render and limit one probe's hits. */
 export interface ArmedProbe {

@@ -20,7 +20,12 @@ export function start(options: AgentOptions): AgentHandle {
   const log = createLog(config.logFile, 'main');
   try {
     const host: WorkerHost = new WorkerHost(config, log, () => removeSlot(host.handle));
-    installSlot(host.handle, host.hook);
+    try {
+      installSlot(host.handle, host.hook);
+    } catch (e) {
+      void host.handle.stop(); // e.g. a frozen globalThis: no hook, so no agent
+      throw e;
+    }
     log(`agent ${config.instanceId} starting (${config.mode}) for service ${config.service}, relay ${config.relayUrl}`);
     return host.handle;
   } catch (e) {

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import CDP from 'chrome-remote-interface';
 
 /** Where SIGUSR1 makes Node open its inspector (the default --inspect address). */
@@ -13,6 +15,22 @@ export function assertSignalable(pid: number): void {
     process.kill(pid, 0);
   } catch (e) {
     throw signalError(pid, e);
+  }
+  const program = programOf(pid);
+  if (program && !/node/i.test(path.basename(program.exe)) && !/node/i.test(path.basename(program.argv0))) {
+    // SIGUSR1's default action is to terminate: never send it to something that is not Node
+    throw new Error(`pid ${pid} does not look like a Node.js process (${program.exe}); not sending SIGUSR1, which would terminate it`);
+  }
+}
+
+/** The executable and argv[0] of a process, where /proc tells (Linux); undefined elsewhere or when unreadable. */
+function programOf(pid: number): { exe: string; argv0: string } | undefined {
+  try {
+    const exe = fs.readlinkSync(`/proc/${pid}/exe`);
+    const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return { exe, argv0 };
+  } catch {
+    return undefined;
   }
 }
 

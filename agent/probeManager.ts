@@ -126,13 +126,18 @@ export class ProbeManager {
     await this.deps.engine.dispose();
   }
 
+  /** Takes a probe out of the program for good (keeping its final status). Never rejects: callers fire and forget. */
   private async end(held: HeldProbe, state: 'expired' | 'error', reason: string, placed = true): Promise<void> {
     if (held.ended) return;
     held.ended = true;
-    clearTimeout(held.expiry);
-    this.deps.disarm(held.spec.id);
-    this.setStatus(held, { state, reason });
-    if (placed) await this.deps.engine.remove(held.spec.id).catch((e) => this.deps.log(`removing ${held.spec.id}: ${errorMessage(e)}`));
+    try {
+      clearTimeout(held.expiry);
+      this.deps.disarm(held.spec.id);
+      this.setStatus(held, { state, reason });
+      if (placed) await this.deps.engine.remove(held.spec.id);
+    } catch (e) {
+      this.deps.log(`ending ${held.spec.id}: ${errorMessage(e)}`);
+    }
   }
 
   private async forget(held: HeldProbe): Promise<void> {

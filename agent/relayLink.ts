@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { CloseCode, shouldReconnect } from '../backend/protocol/close-codes';
 import { decodeFrame } from '../backend/protocol/frame';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, RelayToAgent, type AgentToRelay } from '../backend/protocol/messages';
 import { Backoff } from './backoff';
@@ -45,7 +46,7 @@ export class RelayLink {
   }
 
   start(): void {
-    this.connect();
+    if (!this.stopped) this.connect();
   }
 
   /** Whether messages can be sent now (connected and welcomed). */
@@ -100,14 +101,15 @@ export class RelayLink {
       const wasWelcomed = this.welcomed;
       this.welcomed = false;
       if (this.stopped) return;
-      // normally an error frame said so already; these cover a relay that only closed (or refused the upgrade)
-      if (code === 4401 || (failure && /HTTP 40[13]\b/.test(failure))) return this.refuse(`the relay refused the agent key (unauthorized): ${failure ?? `close ${code}`}`);
-      if (code === 4426) return this.refuse(`the relay does not speak this agent's protocol ${PROTOCOL_VERSION} (unsupported protocol)`);
-      const why = failure ?? `the relay closed the connection (${code}${reason.length ? `: ${reason.toString('utf8').slice(0, 200)}` : ''})`;
+      const closed = `${code}${reason.length ? `: ${reason.toString('utf8').slice(0, 200)}` : ''}`;
+      const permanent = permanentRefusal(code, closed, failure);
+      if (permanent) return this.refuse(permanent);
+      const why = failure ?? `the relay closed the connection (${closed})`;
       if (wasWelcomed) log(`relay connection lost: ${why}`);
       if (!this.everWelcomed && !this.firstFailureReported) {
         this.firstFailureReported = true;
-        this.options.onFirstFailure(`relay unreachable at ${url}: ${why} (the agent keeps retrying in the background)`);
+        const what = failure ? `relay unreachable at ${url}: ${failure}` : `the relay at ${url} closed the connection before welcoming the agent (${closed})`;
+        this.options.onFirstFailure(`${what} (the agent keeps retrying in the background)`);
       }
       const delay = this.backoff.next();
       log(`reconnecting to ${url} in ${delay} ms (${why})`);
@@ -148,6 +150,15 @@ export class RelayLink {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.close(1000, 'refused');
     this.options.onRefused(message);
   }
+}
+
+/** Why retrying cannot help, for closes that say so (normally an error frame said it first). */
+function permanentRefusal(code: number, closed: string, failure: string | undefined): string | undefined {
+  if (code === CloseCode.unauthorized || (failure && /HTTP 40[13]\b/.test(failure))) return `the relay refused the agent key (unauthorized): ${failure ?? closed}`;
+  if (code === CloseCode.unsupportedProtocol) return `the relay does not speak this agent's protocol ${PROTOCOL_VERSION} (unsupported protocol)`;
+  if (code === CloseCode.replaced) return `another connection with this instance id replaced this one (${closed}); not reconnecting`;
+  if (!shouldReconnect(code)) return `the relay closed the connection for good (${closed})`;
+  return undefined;
 }
 
 function describeSocketError(e: Error & { code?: string }): string {

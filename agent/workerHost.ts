@@ -76,19 +76,11 @@ export class WorkerHost {
   }
 
   private onWorkerMessage(msg: WorkerToHost): void {
-    switch (msg.type) {
-      case 'welcomed':
-        this.settleReady?.();
-        break;
-      case 'refused':
-      case 'unreachable':
-      case 'failed':
-        this.log(`agent ${msg.type}: ${msg.message}`);
-        this.settleReady?.(new Error(msg.message));
-        break;
-      case 'stopped':
-        break;
-    }
+    // by the time this JS runs, V8 has run the pending removal of the session the worker disconnected
+    if (msg.type === 'sessionClosed') return this.worker.postMessage({ type: 'sessionClosedAck' } satisfies HostToWorker);
+    if (msg.type === 'welcomed') return this.settleReady?.();
+    this.log(`agent ${msg.type}: ${msg.message}`);
+    this.settleReady?.(new Error(msg.message));
   }
 
   private stop(): Promise<void> {

@@ -33,8 +33,9 @@ export class BreakpointEngine implements ProbeEngine {
     private readonly onStatus: StatusCallback,
     private readonly log: Log,
   ) {
-    client.on('Debugger.breakpointResolved', (e) => void this.queue.run(() => this.onResolved(e)));
-    this.stopWatchingScripts = scripts.onScript((script) => void this.queue.run(() => this.onScriptLoaded(script)));
+    const inQueue = (what: string, task: () => Promise<void>) => void this.queue.run(task).catch((e) => log(`${what} failed: ${errorMessage(e)}`));
+    client.on('Debugger.breakpointResolved', (e) => inQueue('binding a resolved breakpoint', () => this.onResolved(e)));
+    this.stopWatchingScripts = scripts.onScript((script) => inQueue(`checking probes against ${script.url}`, () => this.onScriptLoaded(script)));
   }
 
   add(probe: PreparedProbe): Promise<void> {

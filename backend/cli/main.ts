@@ -3,18 +3,21 @@ import { RelayConnectionError } from '../client/relayClient';
 import { UsageError } from './args';
 import { ProbeFailedError } from './settle';
 import * as attach from './commands/attach';
+import * as audit from './commands/audit';
 import * as demo from './commands/demo';
 import * as evidence from './commands/evidence';
 import * as probe from './commands/probe';
+import * as policy from './commands/policy';
 import * as relay from './commands/relay';
 import * as services from './commands/services';
+import * as token from './commands/token';
 
 interface Command {
   help: string;
   run(argv: string[]): Promise<number>;
 }
 
-const commands: Record<string, Command> = { relay, attach, services, probe, evidence, demo };
+const commands: Record<string, Command> = { relay, attach, services, probe, evidence, token, policy, audit, demo };
 
 const usage = `usage: runtruth <command> [options]
 
@@ -22,8 +25,11 @@ commands:
   relay      start the relay (WebSocket hub + embedded store)
   attach     load the agent into a running Node.js process (no restart)
   services   list services and instances
-  probe      add | list | rm probes
+  probe      add | list | rm | approve | reject probes
   evidence   print or follow evidence
+  token      create | list | revoke tokens (roles, scopes, AI tokens)
+  policy     get | set the probe policy (limits, blocklist, auto-approval)
+  audit      list, export or --verify the tamper-evident audit log
   demo       run relay + example service + attach + logpoint on loopback
 
 common options: --relay URL (env RUNTRUTH_RELAY, default ws://127.0.0.1:7070)

@@ -1,4 +1,4 @@
-import type { Evidence, ProbeStatus, ProbeView, ServiceView } from '../protocol';
+import type { AuditEntry, Evidence, PolicyView, ProbeStatus, ProbeView, ServiceView, TokenView } from '../protocol';
 
 /** Human output: one line per fact, stable enough to grep. Machine output is `--json` (one object per line). */
 export function formatEvidence(e: Evidence): string {
@@ -17,7 +17,42 @@ export function formatProbe(v: ProbeView): string {
   const p = v.probe;
   const what = p.kind === 'log' ? `log "${p.template}"` : p.kind;
   const cond = p.condition ? ` if ${p.condition}` : '';
-  return `${p.id}  ${p.selector.service}  ${p.file}:${p.line}  ${what}${cond}  [${summariseStatuses(v.statuses)}] expires ${p.expiresAt}`;
+  if (v.state === 'proposed') {
+    return `${p.id}  ${p.selector.service}  ${p.file}:${p.line}  ${what}${cond}  [PROPOSED by ${v.approval?.requestedBy ?? p.createdBy ?? '?'} (${v.approval?.origin ?? 'ai'}); approve before ${p.expiresAt}]`;
+  }
+  const decided = v.approval?.decision ? ` ${v.approval.decision} by ${v.approval.decidedBy}` : '';
+  const state = v.state && v.state !== 'live' ? `${v.state.toUpperCase()} ` : '';
+  return `${p.id}  ${p.selector.service}  ${p.file}:${p.line}  ${what}${cond}  [${state}${summariseStatuses(v.statuses)}${decided}] expires ${p.expiresAt}`;
+}
+
+export function formatToken(t: TokenView): string {
+  const scope = [t.scope?.services ? `services=${t.scope.services.join(',')}` : '', t.scope?.labels ? `labels=${labelList(t.scope.labels)}` : ''].filter(Boolean).join(' ');
+  const when = t.state === 'revoked' ? `revoked ${t.revokedAt}${t.revokedBy ? ` by ${t.revokedBy}` : ''}` : t.expiresAt ? `${t.state === 'expired' ? 'expired' : 'expires'} ${t.expiresAt}` : 'no expiry';
+  return `${t.id}  ${t.name}  ${t.role}${t.ai ? ' (ai)' : ''}  ${t.state}  ${scope || 'all services'}  ${when}${t.lastUsedAt ? `  last used ${t.lastUsedAt}` : ''}`;
+}
+
+export function formatAuditEntry(e: AuditEntry): string {
+  const who = `${e.actor}${e.role ? ` (${e.role}, ${e.origin})` : ` (${e.origin})`}`;
+  const details = Object.keys(e.details).length ? `  ${JSON.stringify(e.details)}` : '';
+  return `#${e.seq} ${e.at}  ${who}  ${e.action}${e.target ? ` ${e.target}` : ''}${details}`;
+}
+
+export function formatPolicy(v: PolicyView): string[] {
+  const p = v.policy;
+  return [
+    `max ttl          ${p.maxTtlSeconds}s`,
+    `max hits         ${p.maxHits ?? 'no limit'}`,
+    `max rate         ${p.maxPerSecond === undefined ? 'no limit' : `${p.maxPerSecond}/s`}`,
+    `allowed kinds    operator: ${p.allowedKinds.operator.join(',') || 'none'}; admin: ${p.allowedKinds.admin.join(',') || 'none'}`,
+    `file blocklist   ${p.fileBlocklist.join('  ') || 'none'}`,
+    `auto-approve     ${p.autoApprove.map((r) => `${r.service}:${r.kinds.join(',')}`).join('  ') || 'none (every AI proposal needs a person)'}`,
+    `redaction        ${p.redaction.join('  ') || 'none'}`,
+    v.updatedAt ? `updated ${v.updatedAt} by ${v.updatedBy}` : 'defaults (never set)',
+  ];
+}
+
+function labelList(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
 export function formatServices(services: ServiceView[]): string[] {

@@ -3,11 +3,13 @@ import {
   ClientRequest,
   decodeFrame,
   Evidence,
+  Identity,
   MAX_FRAME_BYTES,
   Method,
   ParamsOf,
   PROTOCOL_VERSION,
   ProbeStatus,
+  ProbeView,
   RelayToClient,
   ResultOf,
   Results,
@@ -30,6 +32,8 @@ export interface ConnectOptions {
   clientVersion?: string;
   /** How long to wait for the socket and the relay's welcome. */
   timeoutMs?: number;
+  /** Extra CA certificate(s) (PEM) to trust for a wss:// relay with a private certificate. */
+  ca?: string | Buffer;
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; method: Method };
@@ -44,16 +48,17 @@ export class RelayClient {
   private readonly pending = new Map<string, Pending>();
   private readonly subscriptions = new Map<string, EvidenceListener>();
   private readonly statusListeners = new Set<(probeId: string, statuses: ProbeStatus[]) => void>();
-  private readonly closeListeners = new Set<(reason: string) => void>();
+  private readonly stateListeners = new Set<(view: ProbeView) => void>();
+  private readonly closeListeners = new Set<(reason: string, code: number) => void>();
   /** Evidence that arrived for a subscription before its id was known to us. */
   private readonly early = new Map<string, Evidence[]>();
 
   private constructor(
     private readonly ws: WebSocket,
-    readonly identity: { name: string; role: string },
+    readonly identity: Identity,
   ) {
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    ws.on('close', (code, reason) => this.handleClose(`connection closed (${code}${reason.length ? `: ${reason}` : ''})`));
+    ws.on('close', (code, reason) => this.handleClose(`connection closed (${code}${reason.length ? `: ${reason}` : ''})`, code));
     ws.on('error', () => undefined); // 'close' follows and reports it
   }
 
@@ -69,7 +74,7 @@ export class RelayClient {
         ws.terminate();
         reject(err);
       };
-      const ws = new WebSocket(url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: timeoutMs });
+      const ws = new WebSocket(url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: timeoutMs, ...(opts.ca ? { ca: opts.ca } : {}) });
       const timer = setTimeout(() => fail(new RelayConnectionError(`relay at ${opts.relay} did not answer within ${timeoutMs} ms`)), timeoutMs);
       ws.once('error', (e: NodeJS.ErrnoException) =>
         fail(new RelayConnectionError(`relay unreachable at ${opts.relay}: ${e.code ?? e.message}`, { cause: e })),
@@ -140,7 +145,14 @@ export class RelayClient {
     return () => this.statusListeners.delete(listener);
   }
 
-  onClose(listener: (reason: string) => void): () => void {
+  /** A probe was proposed, approved, rejected, removed or expired. */
+  onProbeState(listener: (view: ProbeView) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** `code` is the WebSocket close code: `shouldReconnect(code)` (protocol) says whether retrying can help. */
+  onClose(listener: (reason: string, code: number) => void): () => void {
     this.closeListeners.add(listener);
     return () => this.closeListeners.delete(listener);
   }
@@ -180,6 +192,9 @@ export class RelayClient {
       case 'probe.status':
         for (const l of this.statusListeners) l(msg.probeId, msg.statuses);
         return;
+      case 'probe.state':
+        for (const l of this.stateListeners) l(msg.view);
+        return;
       case 'error': {
         const p = msg.ref ? this.pending.get(msg.ref) : undefined;
         if (p && msg.ref) {
@@ -193,9 +208,9 @@ export class RelayClient {
     }
   }
 
-  private handleClose(reason: string): void {
+  private handleClose(reason: string, code: number): void {
     for (const [, p] of this.pending) p.reject(new RelayConnectionError(`relay ${reason}`));
     this.pending.clear();
-    for (const l of this.closeListeners) l(reason);
+    for (const l of this.closeListeners) l(reason, code);
   }
 }

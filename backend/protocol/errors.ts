@@ -14,6 +14,8 @@ export const ErrorCode = z.enum([
   'no_such_service', // a selector names a service the relay has never seen
   'invalid_probe', // the probe cannot be placed as specified
   'invalid_expression', // a template/condition expression is not allowed
+  'policy_violation', // allowed to place probes, but this one breaks the relay's policy (TTL, kind, blocked file...)
+  'conflict', // the request clashes with current state (e.g. a token name already in use, approving a live probe)
   'rate_limited',
   'too_large',
   'internal',

@@ -22,6 +22,8 @@ export const LogEvidence = AgentLogEvidence.extend(Provenance.shape);
 /** A gap marker: `count` events were dropped (by the agent or a slow client's queue) before this point. */
 export const GapEvidence = z.object({
   kind: z.literal('gap'),
+  /** Store id, when the relay stored the marker (agent and retention gaps); queue gaps are never stored. */
+  id: z.int().min(1).optional(),
   at: z.iso.datetime(),
   count: z.int().min(1),
   where: z.enum(['agent', 'relay', 'client-queue']),

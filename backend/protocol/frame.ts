@@ -6,7 +6,7 @@ import { MAX_FRAME_BYTES } from './messages';
  * Decodes one WebSocket frame against a schema. Never throws anything but a RuntruthError with a wire code,
  * so every receiver can answer a bad frame with a typed error and carry on.
  */
-export function decodeFrame<S extends z.ZodType>(schema: S, data: unknown, isBinary = false): z.infer<S> {
+export function decodeFrame<S extends z.ZodType>(schema: S, data: unknown, isBinary = false, seen?: { json?: unknown }): z.infer<S> {
   if (isBinary) throw new RuntruthError('bad_message', 'binary frames are not part of the protocol; send JSON text');
   const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : undefined;
   if (text === undefined) throw new RuntruthError('bad_message', 'frame is not text');
@@ -17,6 +17,8 @@ export function decodeFrame<S extends z.ZodType>(schema: S, data: unknown, isBin
   } catch {
     throw new RuntruthError('bad_message', 'frame is not valid JSON');
   }
+  // handed back so a receiver can look at a failed frame (its type, its request id) without parsing it again
+  if (seen) seen.json = json;
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const type = json && typeof json === 'object' && 'type' in json ? String((json as { type: unknown }).type).slice(0, 64) : undefined;
@@ -28,9 +30,14 @@ export function decodeFrame<S extends z.ZodType>(schema: S, data: unknown, isBin
 /** The request id of a frame that failed validation, when one can be read, so the error reply can echo it. */
 export function peekRequestId(data: unknown): string | undefined {
   try {
-    const v = JSON.parse(String(data)) as { id?: unknown };
-    return typeof v?.id === 'string' && v.id.length <= 128 ? v.id : undefined;
+    return requestIdOf(JSON.parse(String(data)));
   } catch {
     return undefined;
   }
+}
+
+/** The request id of an already-parsed frame, when it has a usable one. */
+export function requestIdOf(json: unknown): string | undefined {
+  const id = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as { id?: unknown }).id : undefined;
+  return typeof id === 'string' && id.length <= 128 ? id : undefined;
 }

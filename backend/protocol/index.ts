@@ -4,3 +4,7 @@ export * from './errors';
 export * from './messages';
 export * from './frame';
 export * from './selector';
+export * from './identity';
+export * from './policy';
+export * from './audit';
+export * from './close-codes';

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { AgentEvidence, Evidence } from './evidence';
 import { WireError } from './errors';
-import { Labels, NewProbe, ProbeId, ProbeSpec, ProbeStatus, ServiceName } from './probe';
+import { AuditEntry } from './audit';
+import { Identity, NewToken, TokenId, TokenName, TokenView } from './identity';
+import { Policy, PolicyPatch } from './policy';
+import { Approval, Labels, NewProbe, ProbeId, ProbeLifecycle, ProbeSpec, ProbeStatus, ServiceName } from './probe';
 
 /** Bumped on any incompatible change; hellos carry it and the relay refuses versions it does not speak. */
 export const PROTOCOL_VERSION = 1;
@@ -66,7 +69,15 @@ const req = <M extends string, P extends z.ZodType>(method: M, params: P) =>
   z.object({ type: z.literal('request'), id: RequestId, method: z.literal(method), params });
 
 export const ServicesListReq = req('services.list', z.object({}).default({}));
-export const ProbeAddReq = req('probe.add', z.object({ probe: NewProbe, allowPending: z.boolean().optional() }));
+export const ProbeAddReq = req(
+  'probe.add',
+  z.object({
+    probe: NewProbe,
+    allowPending: z.boolean().optional(),
+    /** `ai`: an assistant asked for this on a person's token; it waits for approval like any AI proposal. */
+    origin: z.enum(['human', 'ai']).optional(),
+  }),
+);
 export const ProbeListReq = req('probe.list', z.object({ service: ServiceName.optional() }).default({}));
 export const ProbeRemoveReq = req('probe.remove', z.object({ probeId: ProbeId }));
 export const EvidenceQueryReq = req(
@@ -84,6 +95,21 @@ export const EvidenceSubscribeReq = req(
   z.object({ probeId: ProbeId.optional(), service: ServiceName.optional(), afterId: z.int().min(0).optional() }),
 );
 export const EvidenceUnsubscribeReq = req('evidence.unsubscribe', z.object({ subscription: z.string() }));
+/** A person lets a proposed probe go live (its TTL starts now), or turns it down. */
+export const ProbeApproveReq = req('probe.approve', z.object({ probeId: ProbeId }));
+export const ProbeRejectReq = req('probe.reject', z.object({ probeId: ProbeId, reason: z.string().max(2000).optional() }));
+export const TokenCreateReq = req('token.create', NewToken);
+export const TokenListReq = req('token.list', z.object({ includeInactive: z.boolean().optional() }).default({}));
+/** By id, or by name (every active token with that name). */
+export const TokenRevokeReq = req('token.revoke', z.object({ token: z.union([TokenId, TokenName]) }));
+export const PolicyGetReq = req('policy.get', z.object({}).default({}));
+/** Sets the named fields; `clear` removes optional ceilings (JSON has no way to send `undefined`). */
+export const PolicySetReq = req('policy.set', z.object({ policy: PolicyPatch, clear: z.array(z.enum(['maxHits', 'maxPerSecond'])).optional() }));
+/** Entries after `afterSeq` in order; with `newest`, the last `limit` entries instead. */
+export const AuditQueryReq = req(
+  'audit.query',
+  z.object({ afterSeq: z.int().min(0).optional(), limit: z.int().min(1).max(10_000).default(1000), newest: z.boolean().optional() }).default({ limit: 1000 }),
+);
 
 export const ClientRequest = z.discriminatedUnion('method', [
   ServicesListReq,
@@ -93,6 +119,14 @@ export const ClientRequest = z.discriminatedUnion('method', [
   EvidenceQueryReq,
   EvidenceSubscribeReq,
   EvidenceUnsubscribeReq,
+  ProbeApproveReq,
+  ProbeRejectReq,
+  TokenCreateReq,
+  TokenListReq,
+  TokenRevokeReq,
+  PolicyGetReq,
+  PolicySetReq,
+  AuditQueryReq,
 ]);
 export type ClientRequest = z.infer<typeof ClientRequest>;
 export type Method = ClientRequest['method'];
@@ -104,6 +138,14 @@ export const requestSchemas = {
   'evidence.query': EvidenceQueryReq,
   'evidence.subscribe': EvidenceSubscribeReq,
   'evidence.unsubscribe': EvidenceUnsubscribeReq,
+  'probe.approve': ProbeApproveReq,
+  'probe.reject': ProbeRejectReq,
+  'token.create': TokenCreateReq,
+  'token.list': TokenListReq,
+  'token.revoke': TokenRevokeReq,
+  'policy.get': PolicyGetReq,
+  'policy.set': PolicySetReq,
+  'audit.query': AuditQueryReq,
 } as const satisfies Record<Method, z.ZodType>;
 /** What a caller passes for a method (defaults not yet applied). */
 export type ParamsOf<M extends Method> = z.input<(typeof requestSchemas)[M]>['params'];
@@ -114,10 +156,19 @@ export const InstanceView = InstanceInfo.extend({
   lastSeenAt: z.iso.datetime(),
 });
 export const ServiceView = z.object({ service: ServiceName, instances: z.array(InstanceView) });
-export const ProbeView = z.object({ probe: ProbeSpec, statuses: z.array(ProbeStatus) });
+export const ProbeView = z.object({
+  probe: ProbeSpec,
+  statuses: z.array(ProbeStatus),
+  /** Absent from relays that predate approvals: read as `live`. */
+  state: ProbeLifecycle.optional(),
+  approval: Approval.optional(),
+});
 export type ServiceView = z.infer<typeof ServiceView>;
 export type ProbeView = z.infer<typeof ProbeView>;
 export type InstanceView = z.infer<typeof InstanceView>;
+
+export const PolicyView = z.object({ policy: Policy, updatedAt: z.iso.datetime().optional(), updatedBy: z.string().optional() });
+export type PolicyView = z.infer<typeof PolicyView>;
 
 /** The result type of each method: both sides use this map, so a reply cannot drift from its request. */
 export const Results = {
@@ -128,6 +179,15 @@ export const Results = {
   'evidence.query': z.object({ items: z.array(Evidence), lastId: z.int().min(0) }),
   'evidence.subscribe': z.object({ subscription: z.string(), lastId: z.int().min(0) }),
   'evidence.unsubscribe': z.object({ subscription: z.string() }),
+  'probe.approve': ProbeView,
+  'probe.reject': ProbeView,
+  /** `secret` is shown exactly once: only its hash is kept. */
+  'token.create': z.object({ token: TokenView, secret: Secret }),
+  'token.list': z.object({ tokens: z.array(TokenView) }),
+  'token.revoke': z.object({ revoked: z.array(TokenView) }),
+  'policy.get': PolicyView,
+  'policy.set': PolicyView,
+  'audit.query': z.object({ entries: z.array(AuditEntry), lastSeq: z.int().min(0) }),
 } as const satisfies Record<Method, z.ZodType>;
 export type ResultOf<M extends Method> = z.infer<(typeof Results)[M]>;
 
@@ -141,12 +201,14 @@ export const Response = z.union([
 /** Pushed to clients: evidence for a subscription, and probe status changes. */
 export const EvidenceEvent = z.object({ type: z.literal('evidence'), subscription: z.string(), items: z.array(Evidence) });
 export const StatusEvent = z.object({ type: z.literal('probe.status'), probeId: ProbeId, statuses: z.array(ProbeStatus) });
+/** A probe changed lifecycle state: proposed, approved (live), rejected, removed, expired. */
+export const ProbeStateEvent = z.object({ type: z.literal('probe.state'), view: ProbeView });
 export const ClientWelcome = z.object({
   type: z.literal('welcome'),
   protocol: z.int(),
   relayVersion: z.string(),
-  identity: z.object({ name: z.string(), role: z.enum(['viewer', 'operator', 'admin']) }),
+  identity: Identity,
 });
 
-export const RelayToClient = z.union([ClientWelcome, Response, EvidenceEvent, StatusEvent, ErrorMsg]);
+export const RelayToClient = z.union([ClientWelcome, Response, EvidenceEvent, StatusEvent, ProbeStateEvent, ErrorMsg]);
 export type RelayToClient = z.infer<typeof RelayToClient>;

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Longest a probe may live; the relay's policy may lower it (never raise it). */
+export const MAX_PROBE_TTL_SECONDS = 7 * 24 * 3600;
+
 /** Probe ids are relay-assigned, short and URL-safe (`p-` + base36). */
 export const ProbeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'probe id must be 1-64 chars of [A-Za-z0-9_-]');
 
@@ -48,13 +51,16 @@ export const LogProbeSpec = ProbeBase.extend({
 });
 
 export const ProbeSpec = z.discriminatedUnion('kind', [LogProbeSpec]);
+/** Every probe kind; grows with ProbeSpec (policies name kinds before an agent can run them). */
+export const ProbeKind = z.enum(['log']);
+export type ProbeKind = z.infer<typeof ProbeKind>;
 export type ProbeSpec = z.infer<typeof ProbeSpec>;
 export type Selector = z.infer<typeof Selector>;
 export type Labels = z.infer<typeof Labels>;
 
 /** What a client sends to create a probe: the relay assigns id, times and author. */
 export const NewLogProbe = LogProbeSpec.omit({ id: true, createdAt: true, expiresAt: true, createdBy: true }).extend({
-  ttlSeconds: z.int().min(1).max(30 * 24 * 3600).optional(),
+  ttlSeconds: z.int().min(1).max(MAX_PROBE_TTL_SECONDS).optional(),
 });
 export const NewProbe = z.discriminatedUnion('kind', [NewLogProbe]);
 export type NewProbe = z.infer<typeof NewProbe>;
@@ -77,3 +83,24 @@ export const ProbeStatus = z.object({
   at: z.iso.datetime(),
 });
 export type ProbeStatus = z.infer<typeof ProbeStatus>;
+
+/**
+ * Where a probe is in its life at the relay (ProbeState above is how one agent holds it). Only `live`
+ * probes are sent to agents; `proposed` ones wait for a human to approve them.
+ */
+export const ProbeLifecycle = z.enum(['proposed', 'live', 'rejected', 'removed', 'expired']);
+export type ProbeLifecycle = z.infer<typeof ProbeLifecycle>;
+
+/** Who asked for a probe and, for proposals, who decided. */
+export const Approval = z.object({
+  origin: z.enum(['human', 'ai']),
+  requestedBy: z.string().max(256),
+  decision: z.enum(['approved', 'rejected', 'auto-approved']).optional(),
+  /** A person's token name, or `policy` for an auto-approval. */
+  decidedBy: z.string().max(256).optional(),
+  decidedAt: z.iso.datetime().optional(),
+  reason: z.string().max(2000).optional(),
+  /** The TTL asked for: a proposal's clock starts when it is approved. */
+  ttlSeconds: z.int().min(1).max(MAX_PROBE_TTL_SECONDS),
+});
+export type Approval = z.infer<typeof Approval>;

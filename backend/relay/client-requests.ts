@@ -1,71 +1,43 @@
-import { RuntruthError, type ClientRequest, type Evidence, type Method, type ProbeSpec, type ProbeView, type ResultOf } from '../protocol';
-import type { Identity } from './auth';
-import type { EvidenceFilter } from './evidence-filter';
+import type { ClientRequest, Identity, Method, ResultOf } from '../protocol';
+import type { AuditLog } from './audit';
+import type { PolicyBook } from './policy';
 import type { ProbeBook } from './probes';
-import { relayGap } from './subscriptions';
-import type { ClientSubscriptions } from './subscriptions';
+import { adminHandlers } from './requests-admin';
+import { evidenceHandlers } from './requests-evidence';
+import { probeHandlers } from './requests-probes';
+import type { AuditStore } from './store-audit';
 import type { EvidenceStore } from './store-evidence';
 import type { ProbeStore } from './store-probes';
 import type { RegistryStore } from './store-registry';
+import type { ClientSubscriptions } from './subscriptions';
+import type { TokenService } from './tokens';
 
 /** Everything a request handler may use, for one client connection. */
 export interface RequestContext {
   identity: Identity;
+  /** Where the request came from, for the audit log. */
+  remote: string;
   probes: ProbeBook;
   probeStore: ProbeStore;
   registry: RegistryStore;
   evidence: EvidenceStore;
   subscriptions: ClientSubscriptions;
+  policy: PolicyBook;
+  tokens: TokenService;
+  audit: AuditLog;
+  auditStore: AuditStore;
   now: () => Date;
 }
 
-type RequestOf<M extends Method> = Extract<ClientRequest, { method: M }>;
+export type RequestOf<M extends Method> = Extract<ClientRequest, { method: M }>;
+export type Handler<M extends Method> = (params: RequestOf<M>['params'], ctx: RequestContext) => ResultOf<M>;
+export type Handlers<M extends Method> = { [K in M]: Handler<K> };
 
-/** Answers one validated request; throws a RuntruthError for anything the caller got wrong. */
+/** One handler per method: the compiler fails here when a method is added to the protocol without one. */
+const handlers: Handlers<Method> = { ...probeHandlers, ...evidenceHandlers, ...adminHandlers };
+
+/** Answers one validated, authorized request; throws a RuntruthError for anything the caller got wrong. */
 export function handleRequest(request: ClientRequest, ctx: RequestContext): ResultOf<Method> {
-  switch (request.method) {
-    case 'services.list':
-      return { services: ctx.registry.services() };
-    case 'probe.add':
-      return addProbe(request.params, ctx);
-    case 'probe.list':
-      return { probes: ctx.probes.list(request.params.service).map((p) => view(p, ctx)) };
-    case 'probe.remove':
-      return { probeId: request.params.probeId, removed: ctx.probes.remove(request.params.probeId) };
-    case 'evidence.query':
-      return queryEvidence(request.params, ctx);
-    case 'evidence.subscribe': {
-      const { afterId, ...wanted } = request.params;
-      return ctx.subscriptions.add(resolveFilter(wanted, ctx), afterId);
-    }
-    case 'evidence.unsubscribe':
-      ctx.subscriptions.remove(request.params.subscription);
-      return { subscription: request.params.subscription };
-  }
-}
-
-function addProbe({ probe, allowPending }: RequestOf<'probe.add'>['params'], ctx: RequestContext): ProbeView {
-  const added = ctx.probes.add(probe, { createdBy: ctx.identity.name, allowPending });
-  return { probe: added, statuses: [] };
-}
-
-function queryEvidence(params: RequestOf<'evidence.query'>['params'], ctx: RequestContext): ResultOf<'evidence.query'> {
-  const filter = resolveFilter(params, ctx);
-  const afterId = params.afterId ?? 0;
-  const stored = ctx.evidence.after(afterId, filter, params.limit);
-  const prunedThrough = ctx.evidence.prunedThrough();
-  const items: Evidence[] = params.afterId !== undefined && afterId < prunedThrough ? [relayGap(prunedThrough - afterId, ctx.now()), ...stored] : stored;
-  return { items, lastId: stored.length ? stored[stored.length - 1].id : afterId };
-}
-
-/** A probe filter also needs the probe's service, to include that service's agent gap markers. */
-function resolveFilter(wanted: { probeId?: string; service?: string }, ctx: RequestContext): EvidenceFilter {
-  if (wanted.probeId === undefined) return { service: wanted.service };
-  const found = ctx.probeStore.find(wanted.probeId);
-  if (!found) throw new RuntruthError('not_found', `no probe '${wanted.probeId}'`);
-  return { probeId: wanted.probeId, service: wanted.service, probeService: found.probe.selector.service };
-}
-
-function view(probe: ProbeSpec, ctx: RequestContext): ProbeView {
-  return { probe, statuses: ctx.probeStore.statuses(probe.id) };
+  const handler = handlers[request.method] as Handler<Method>;
+  return handler(request.params as never, ctx);
 }

@@ -1,43 +1,36 @@
 import type { z } from 'zod';
-import {
-  ClientHello,
-  ClientRequest,
-  PROTOCOL_VERSION,
-  RuntruthError,
-  type ProbeStatus,
-  type RelayToClient,
-  type WireError,
-} from '../protocol';
+import { ClientHello, ClientRequest, PROTOCOL_VERSION, RuntruthError, type Identity, type ProbeStatus, type RelayToClient, type WireError } from '../protocol';
 import type { AgentReports } from './agents';
-import { authorize, type Identity } from './auth';
-import { handleRequest } from './client-requests';
+import { actorOf } from './audit';
+import { authorize } from './auth';
+import { CloseCode } from './close-codes';
+import { handleRequest, type RequestContext } from './client-requests';
 import type { Endpoint, Link, Session } from './connection';
 import type { StoredEvidence } from './evidence-filter';
 import { EvidenceOutbox, type OutboxLimits } from './outbox';
-import type { ProbeBook } from './probes';
+import type { RequestLimiter } from './rate-limit';
+import { view } from './requests-probes';
+import { probeInScope } from './scope';
 import type { SecretVerifier } from './secrets';
 import type { RelayStats } from './stats';
-import type { EvidenceStore } from './store-evidence';
-import type { ProbeStore } from './store-probes';
-import type { RegistryStore } from './store-registry';
+import type { SecretStore } from './store-secrets';
+import type { ProbeRecord } from './store-probes';
 import { ClientSubscriptions } from './subscriptions';
 
 type ClientHelloMsg = z.infer<typeof ClientHello>;
 
-export interface ClientHubDeps {
+export type ClientHubDeps = Omit<RequestContext, 'identity' | 'remote' | 'subscriptions' | 'now'> & {
   verifier: SecretVerifier;
-  registry: RegistryStore;
-  probes: ProbeBook;
-  probeStore: ProbeStore;
-  evidence: EvidenceStore;
+  secrets: SecretStore;
+  limiter: RequestLimiter;
   outboxLimits: OutboxLimits;
   stats: RelayStats;
   relayVersion: string;
   log: (line: string) => void;
   now?: () => Date;
-}
+};
 
-/** The `/client` endpoint: authenticated sessions that make requests and receive evidence and status pushes. */
+/** The `/client` endpoint: authenticated sessions that make requests and receive evidence, status and lifecycle pushes. */
 export class ClientHub implements Endpoint<ClientHelloMsg, ClientRequest>, AgentReports {
   readonly helloType = 'client.hello';
   readonly helloSchema = ClientHello;
@@ -47,14 +40,21 @@ export class ClientHub implements Endpoint<ClientHelloMsg, ClientRequest>, Agent
   constructor(private readonly deps: ClientHubDeps) {}
 
   open(hello: ClientHelloMsg, link: Link): Session<ClientRequest> {
-    const identity = this.deps.verifier.identityForToken(hello.token);
-    if (!identity) {
-      this.deps.log(`${link.remote}: client '${hello.client.name}' refused: unknown token`);
-      throw new RuntruthError('unauthorized', 'unknown or revoked token');
+    const now = this.now();
+    const check = this.deps.verifier.checkToken(hello.token, now);
+    if (!check.ok) {
+      this.deps.stats.authFailures++;
+      const known = check.tokenId ? { tokenId: check.tokenId, name: check.name } : {};
+      this.deps.audit.record({ actor: { name: link.remote, origin: 'unknown' }, action: 'auth.failed', details: { endpoint: 'client', reason: check.reason, client: hello.client.name, ...known } });
+      this.deps.log(`${link.remote}: client '${hello.client.name}' refused: ${check.reason} token${check.tokenId ? ` ${check.tokenId}` : ''}`);
+      throw new RuntruthError('unauthorized', check.reason === 'expired' ? 'token expired' : 'unknown or revoked token');
     }
+    const { identity } = check;
+    this.deps.secrets.touch(check.rowId, now);
+    this.deps.audit.record({ actor: actorOf(identity), action: 'token.used', target: identity.tokenId, details: { client: `${hello.client.name} ${hello.client.version}`, remote: link.remote } });
     const session = new ClientSession(identity, link, this.deps, () => this.sessions.delete(session));
     this.sessions.add(session);
-    this.deps.log(`client '${hello.client.name}' ${hello.client.version} connected as ${identity.name} from ${link.remote}`);
+    this.deps.log(`client '${hello.client.name}' ${hello.client.version} connected as ${identity.name} (${identity.tokenId}) from ${link.remote}`);
     send(link, { type: 'welcome', protocol: PROTOCOL_VERSION, relayVersion: this.deps.relayVersion, identity });
     return session;
   }
@@ -63,21 +63,49 @@ export class ClientHub implements Endpoint<ClientHelloMsg, ClientRequest>, Agent
     return this.sessions.size;
   }
 
+  /** Queued evidence items per connected client, for /metrics. */
+  queueDepths(): number[] {
+    return [...this.sessions].map((s) => s.queued);
+  }
+
   evidence(items: StoredEvidence[]): void {
     for (const session of this.sessions) session.subscriptions.publish(items);
   }
 
   status(probeId: string, statuses: ProbeStatus[]): void {
-    for (const session of this.sessions) send(session.link, { type: 'probe.status', probeId, statuses });
+    const record = this.deps.probes.record(probeId) ?? this.deps.probeStore.find(probeId);
+    for (const session of this.sessions) {
+      if (!record || probeInScope(session.identity, record.probe)) send(session.link, { type: 'probe.status', probeId, statuses });
+    }
+  }
+
+  /** A probe was proposed, approved, rejected, removed or expired. */
+  probeChanged(record: ProbeRecord): void {
+    const event: RelayToClient = { type: 'probe.state', view: view(record, this.deps) };
+    for (const session of this.sessions) if (probeInScope(session.identity, record.probe)) send(session.link, event);
+  }
+
+  /**
+   * Revoked tokens lose their open connections at once, not at their next hello. Deferred a turn so a token
+   * revoking itself still gets its response first.
+   */
+  revoked(tokenIds: readonly string[]): void {
+    const doomed = [...this.sessions].filter((s) => s.identity.tokenId !== undefined && tokenIds.includes(s.identity.tokenId));
+    if (doomed.length) setImmediate(() => doomed.forEach((s) => s.end('token revoked')));
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
   }
 }
 
 class ClientSession implements Session<ClientRequest> {
   readonly subscriptions: ClientSubscriptions;
   private readonly outbox: EvidenceOutbox;
+  private readonly rateKey: string;
 
   constructor(
-    private readonly identity: Identity,
+    readonly identity: Identity,
     readonly link: Link,
     private readonly deps: ClientHubDeps,
     private readonly forget: () => void,
@@ -86,28 +114,56 @@ class ClientSession implements Session<ClientRequest> {
       room: () => this.subscriptions.pump(),
       dropped: (count) => (deps.stats.clientQueueDropped += count),
     });
-    this.subscriptions = new ClientSubscriptions({ evidence: deps.evidence, outbox: this.outbox, now: deps.now });
+    this.subscriptions = new ClientSubscriptions({ evidence: deps.evidence, outbox: this.outbox, now: deps.now, labelsOf: (id) => deps.registry.labelsOf(id) });
+    this.rateKey = identity.tokenId ?? identity.name;
+  }
+
+  get queued(): number {
+    return this.outbox.size;
   }
 
   /** Exactly one response per request, whatever happens inside. */
   handle(request: ClientRequest): void {
-    if (!authorize(this.identity, request.method)) {
-      return this.fail(request.id, { code: 'forbidden', message: `${this.identity.name} (${this.identity.role}) may not call ${request.method}` });
+    const now = this.deps.now?.() ?? new Date();
+    if (this.identity.expiresAt && Date.parse(this.identity.expiresAt) <= now.getTime()) return this.end('token expired', request.id);
+    this.deps.stats.requests[request.method] = (this.deps.stats.requests[request.method] ?? 0) + 1;
+    const waitMs = this.deps.limiter.take(this.rateKey);
+    if (waitMs > 0) {
+      this.deps.stats.rateLimited++;
+      return this.fail(request.id, { code: 'rate_limited', message: `too many requests from ${this.identity.name}; retry in ${waitMs} ms`, details: { retryAfterMs: waitMs } });
     }
+    const decision = authorize(this.identity, request.method);
+    if (!decision.allowed) return this.deny(request, decision.why);
     try {
-      const result = handleRequest(request, { ...this.deps, identity: this.identity, subscriptions: this.subscriptions, now: () => this.deps.now?.() ?? new Date() });
+      const result = handleRequest(request, { ...this.deps, identity: this.identity, remote: this.link.remote, subscriptions: this.subscriptions, now: () => this.deps.now?.() ?? new Date() });
       send(this.link, { type: 'response', id: request.id, ok: true, result });
     } catch (err) {
-      if (err instanceof RuntruthError) return this.fail(request.id, err.toWire());
+      if (err instanceof RuntruthError) {
+        if (err.code === 'forbidden') return this.deny(request, err.message);
+        return this.fail(request.id, err.toWire());
+      }
       this.deps.log(`${this.link.remote}: ${request.method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       this.fail(request.id, { code: 'internal', message: `the relay failed to handle ${request.method}; it has been logged` });
     }
+  }
+
+  /** Ends the session because its token stopped being valid: a typed error, then close 4401 (do not retry). */
+  end(why: string, ref?: string): void {
+    if (ref !== undefined) this.fail(ref, { code: 'unauthorized', message: why });
+    else this.link.sendError({ code: 'unauthorized', message: why });
+    this.link.close(CloseCode.unauthorized, why);
   }
 
   closed(): void {
     this.subscriptions.clear();
     this.outbox.close();
     this.forget();
+  }
+
+  private deny(request: ClientRequest, why: string): void {
+    this.deps.stats.denied++;
+    this.deps.audit.record({ actor: actorOf(this.identity), action: 'request.denied', target: request.method, details: { why, remote: this.link.remote } });
+    this.fail(request.id, { code: 'forbidden', message: why });
   }
 
   private fail(id: string, error: WireError): void {

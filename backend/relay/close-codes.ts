@@ -1,20 +1,2 @@
-/**
- * WebSocket close codes the relay uses (4000-4999 is the application range). They mirror HTTP statuses
- * so a peer can tell "fix your config" (4401, 4426) from "reconnect" (4409, 1001, 1013).
- */
-export const CloseCode = {
-  /** The relay is shutting down. */
-  goingAway: 1001,
-  /** Outbound buffer far past its limit: the peer is not reading. */
-  tooSlow: 1013,
-  internal: 1011,
-  /** First message was not a hello, or the hello was refused for another reason. */
-  handshake: 4400,
-  unauthorized: 4401,
-  forbidden: 4403,
-  /** No hello within the handshake timeout. */
-  handshakeTimeout: 4408,
-  /** The same instance connected again; the newer connection wins. */
-  replaced: 4409,
-  unsupportedProtocol: 4426,
-} as const;
+// The close codes are part of the protocol (peers decide whether to reconnect from them); re-exported for relay code.
+export { CloseCode, shouldReconnect } from '../protocol/close-codes';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import WebSocket, { type RawData } from 'ws';
-import { decodeFrame, peekRequestId, PROTOCOL_VERSION, RuntruthError, type WireError } from '../protocol';
+import { decodeFrame, peekRequestId, PROTOCOL_VERSION, requestIdOf, RuntruthError, type WireError } from '../protocol';
 import { CloseCode } from './close-codes';
 
 /** The relay's handle on one peer: what sessions may do with the socket. */
@@ -106,34 +106,40 @@ export class Connection<H, M> {
     if (this.finished) return;
     if (!this.session) return this.receiveHello(data, isBinary);
     let message: M;
+    const seen: { json?: unknown } = {};
     try {
-      message = decodeFrame(this.endpoint.messageSchema, data, isBinary);
+      message = decodeFrame(this.endpoint.messageSchema, data, isBinary, seen);
     } catch (err) {
-      // looked at only after a failure, so good frames are parsed once
-      if (!isBinary && headOf(data).type === this.endpoint.helloType) {
+      // every frame is parsed once, good or bad: a flood of expensive bad frames costs no more than good ones
+      if (typeOf(seen.json) === this.endpoint.helloType) {
         return this.link.sendError({ code: 'bad_message', message: `${this.endpoint.helloType} was already received on this connection` });
       }
-      return this.answerBadFrame(err, isBinary ? undefined : peekRequestId(data));
+      // an oversized frame was refused before parsing; its id is still worth one parse (the hard limit bounds it)
+      const ref = 'json' in seen ? requestIdOf(seen.json) : !isBinary && err instanceof RuntruthError && err.code === 'too_large' ? peekRequestId(data) : undefined;
+      return this.answerBadFrame(err, ref);
     }
     const result = this.session.handle(message);
     if (result instanceof Promise) result.catch((err: unknown) => this.answerInternal(err));
   }
 
   private receiveHello(data: RawData, isBinary: boolean): void {
-    const head = isBinary ? {} : headOf(data);
-    if (!isBinary && head.parsed && head.type !== this.endpoint.helloType) {
+    const seen: { json?: unknown } = {};
+    let hello: H | undefined;
+    let invalid: unknown;
+    try {
+      hello = decodeFrame(this.endpoint.helloSchema, data, isBinary, seen);
+    } catch (err) {
+      invalid = err;
+    }
+    const head = isObject(seen.json) ? (seen.json as { type?: unknown; protocol?: unknown }) : undefined;
+    if (head && head.type !== this.endpoint.helloType) {
       return this.refuse(new RuntruthError('handshake_required', `the first message must be ${this.endpoint.helloType}`), CloseCode.handshake);
     }
-    // checked before the schema: a future version's hello may not match this version's schema at all
-    if (typeof head.protocol === 'number' && head.protocol !== PROTOCOL_VERSION) {
+    // before schema errors: a future version's hello may not match this version's schema at all
+    if (typeof head?.protocol === 'number' && head.protocol !== PROTOCOL_VERSION) {
       return this.refuse(new RuntruthError('unsupported_protocol', `this relay speaks protocol ${PROTOCOL_VERSION}, not ${head.protocol}`, { supported: [PROTOCOL_VERSION] }), CloseCode.unsupportedProtocol);
     }
-    let hello: H;
-    try {
-      hello = decodeFrame(this.endpoint.helloSchema, data, isBinary);
-    } catch (err) {
-      return this.answerBadFrame(err); // the peer may still send a valid hello before the timeout
-    }
+    if (hello === undefined) return this.answerBadFrame(invalid); // the peer may still send a valid hello before the timeout
     clearTimeout(this.helloTimer);
     try {
       this.session = this.endpoint.open(hello, this.link);
@@ -217,14 +223,10 @@ export class Connection<H, M> {
   }
 }
 
-/** The `type` and `protocol` of a frame, when it is a JSON object; never throws. */
-function headOf(data: RawData): { parsed?: true; type?: unknown; protocol?: unknown } {
-  try {
-    const value: unknown = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8'));
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
-    const { type, protocol } = value as { type?: unknown; protocol?: unknown };
-    return { parsed: true, type, protocol };
-  } catch {
-    return {};
-  }
+function typeOf(json: unknown): unknown {
+  return isObject(json) ? (json as { type?: unknown }).type : undefined;
+}
+
+function isObject(json: unknown): boolean {
+  return json !== null && typeof json === 'object' && !Array.isArray(json);
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Evidence, GapEvidence } from '../protocol';
+import type { Evidence, GapEvidence, Labels } from '../protocol';
 
 type Gap = z.infer<typeof GapEvidence>;
 
@@ -18,11 +18,30 @@ export interface EvidenceFilter {
    * probe would have won), so a probe's stream also includes its service's gaps: "you may have missed some".
    */
   probeService?: string;
+  /** A scoped token's limits: only these services, only instances with these labels. */
+  scope?: EvidenceScope;
 }
 
-export function matchesFilter(item: Evidence, filter: EvidenceFilter): boolean {
+export interface EvidenceScope {
+  services?: readonly string[];
+  labels?: Labels;
+}
+
+/** `labelsOf` resolves an instance's labels, needed only for label-scoped filters. */
+export function matchesFilter(item: Evidence, filter: EvidenceFilter, labelsOf?: (instanceId: string) => Labels | undefined): boolean {
   if (filter.service !== undefined && item.service !== filter.service) return false;
+  if (filter.scope && !inScope(item, filter.scope, labelsOf)) return false;
   if (filter.probeId === undefined) return true;
   if (item.probeId === filter.probeId) return true;
   return item.probeId === undefined && filter.probeService !== undefined && item.service === filter.probeService;
+}
+
+/** Relay gap markers (no service) concern everyone; anything else must come from an in-scope instance. */
+function inScope(item: Evidence, scope: EvidenceScope, labelsOf?: (instanceId: string) => Labels | undefined): boolean {
+  if (item.service === undefined) return true;
+  if (scope.services && !scope.services.includes(item.service)) return false;
+  const wanted = Object.entries(scope.labels ?? {});
+  if (wanted.length === 0 || item.instance === undefined) return true;
+  const labels = labelsOf?.(item.instance);
+  return wanted.every(([k, v]) => labels?.[k] === v);
 }

@@ -2,20 +2,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FRAME_BYTES } from '../protocol';
 import { AgentHub } from './agents';
+import { AuditLog, SYSTEM } from './audit';
+import { startCheckpointer } from './checkpointer';
 import { ClientHub } from './clients';
+import { EvidenceIngest } from './evidence-ingest';
 import { redactingLog, stderrLog } from './log';
+import { renderMetrics } from './metrics';
 import type { OutboxLimits } from './outbox';
+import { PolicyBook } from './policy';
 import { ProbeBook } from './probes';
+import { RequestLimiter, type RateLimit } from './rate-limit';
 import { startRetention, type RetentionOptions } from './retention';
 import { provisionSecrets, SecretVerifier } from './secrets';
 import { listen } from './server';
 import { newStats, type RelayStats } from './stats';
 import { openStore } from './store';
+import { TokenService } from './tokens';
 import { relayVersion } from './version';
 
-export { CloseCode } from './close-codes';
+export { CloseCode, shouldReconnect } from './close-codes';
 export type { RetentionOptions } from './retention';
 export type { RelayStats } from './stats';
+export type { RateLimit } from './rate-limit';
 
 export interface RelayOptions {
   /** Interface to listen on. Default 127.0.0.1: exposing the relay is a deliberate choice. */
@@ -37,10 +45,16 @@ export interface RelayOptions {
   heartbeatMs?: number;
   /** Per-client evidence queue limits (slow clients get gap markers instead of holding the relay up). */
   clientQueue?: Partial<Pick<OutboxLimits, 'maxQueuedItems' | 'maxBufferedBytes'>>;
+  /** Requests per token (all its connections together). Default 50/s, bursts of 200. */
+  requestRate?: RateLimit;
+  /** PEM certificate (chain) and private key, contents or file paths: serve wss:// and https://. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Take client addresses from X-Forwarded-For (only behind a reverse proxy that sets it). */
+  trustProxy?: boolean;
 }
 
 export interface Relay {
-  /** ws://host:port — agents dial `${url}/agent`, clients `${url}/client`. */
+  /** ws://host:port (wss:// with TLS) — agents dial `${url}/agent`, clients `${url}/client`. */
   url: string;
   port: number;
   adminTokenFile: string;
@@ -52,30 +66,44 @@ export interface Relay {
 export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const log = redactingLog(opts.log ?? stderrLog, [opts.adminToken, opts.agentKey]);
   const host = opts.host ?? '127.0.0.1';
+  const tls = opts.tls && { cert: readPem(opts.tls.cert, 'certificate'), key: readPem(opts.tls.key, 'key') };
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const store = openStore(path.join(opts.dataDir, 'relay.db'));
+  const dbFile = path.join(opts.dataDir, 'relay.db');
+  const store = openStore(dbFile, { backgroundCheckpoint: true });
   const stopBackground: (() => void)[] = [];
+  let stopCheckpointer: (() => Promise<void>) | undefined;
   try {
+    stopCheckpointer = startCheckpointer(dbFile, log);
     const files = provisionSecrets({ store: store.secrets, dataDir: opts.dataDir, adminToken: opts.adminToken, agentKey: opts.agentKey, log });
     const verifier = new SecretVerifier(store.secrets);
+    const audit = new AuditLog(store.audit);
+    const policy = new PolicyBook({ store: store.policy, audit });
     const stats = newStats();
     const version = relayVersion();
     store.registry.markAllDisconnected();
 
-    // the probe book announces changes to agents; the hub is created after it, hence the late binding
+    // the books announce changes to the hubs, which are created after them, hence the late binding
     let agents: AgentHub | undefined;
+    let clients: ClientHub | undefined;
     const probes = new ProbeBook({
       probes: store.probes,
-      registry: store.registry,
+      audit,
       log,
-      events: { added: (p) => agents?.probeAdded(p), removed: (p) => agents?.probeRemoved(p) },
+      events: { live: (p) => agents?.probeAdded(p), ended: (p) => agents?.probeRemoved(p), changed: (r) => clients?.probeChanged(r) },
     });
-    const clients = new ClientHub({
+    const tokens = new TokenService({ store: store.secrets, audit, log, revoked: (ids) => clients?.revoked(ids) });
+    const clientHub = new ClientHub({
       verifier,
+      secrets: store.secrets,
       registry: store.registry,
       probes,
       probeStore: store.probes,
       evidence: store.evidence,
+      policy,
+      tokens,
+      audit,
+      auditStore: store.audit,
+      limiter: new RequestLimiter(opts.requestRate ?? { perSecond: 50, burst: 200 }),
       outboxLimits: {
         maxQueuedItems: opts.clientQueue?.maxQueuedItems ?? 10_000,
         maxBufferedBytes: opts.clientQueue?.maxBufferedBytes ?? 8 * 1024 * 1024,
@@ -85,7 +113,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       relayVersion: version,
       log,
     });
-    const agentHub = new AgentHub({ verifier, registry: store.registry, probes, probeStore: store.probes, evidence: store.evidence, reports: clients, stats, relayVersion: version, log });
+    clients = clientHub;
+    const ingest = new EvidenceIngest({ evidence: store.evidence, reports: clientHub, stats });
+    const agentHub = new AgentHub({ verifier, registry: store.registry, probes, probeStore: store.probes, ingest, reports: clientHub, audit, policy, stats, relayVersion: version, log });
     agents = agentHub;
 
     probes.start();
@@ -95,27 +125,54 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     const server = await listen({
       host,
       port: opts.port,
-      endpoints: { '/agent': agentHub, '/client': clients },
+      endpoints: { '/agent': agentHub, '/client': clientHub },
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 5000,
       heartbeatMs: opts.heartbeatMs ?? 15_000,
       hardBufferLimit: 64 * 1024 * 1024,
-      health: () => ({ agents: agentHub.connectedCount, clients: clients.connectedCount }),
+      health: () => ({ agents: agentHub.connectedCount, clients: clientHub.connectedCount }),
+      metrics: () =>
+        renderMetrics({
+          stats,
+          agents: agentHub.connectedCount,
+          clients: clientHub.connectedCount,
+          probes: { live: probes.count('live'), proposed: probes.count('proposed') },
+          clientQueueDepths: clientHub.queueDepths(),
+          auditEntries: store.audit.size(),
+          evidenceLastId: store.evidence.lastId(),
+        }),
+      tls,
+      trustProxy: opts.trustProxy,
       log,
     });
-    const url = `ws://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+    const url = `${tls ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+    audit.record({ actor: SYSTEM, action: 'relay.started', details: { version, url } });
     log(`listening on ${url} (agents: ${url}/agent, clients: ${url}/client); data in ${opts.dataDir}`);
 
     let closing: Promise<void> | undefined;
     const close = async (): Promise<void> => {
       await server.close(); // sessions end first, while the store can still record disconnects
+      ingest.flush(); // evidence received in the last turn is stored, not lost
       for (const stop of stopBackground) stop();
+      audit.record({ actor: SYSTEM, action: 'relay.stopped' });
+      await stopCheckpointer?.();
       store.close();
       log('stopped');
     };
-    return { url, port: server.port, ...files, stats: () => ({ ...stats }), close: () => (closing ??= close()) };
+    return { url, port: server.port, ...files, stats: () => structuredClone(stats), close: () => (closing ??= close()) };
   } catch (err) {
     for (const stop of stopBackground) stop();
+    await stopCheckpointer?.();
     store.close();
     throw err;
+  }
+}
+
+/** PEM text as given, or read from the file it names. */
+function readPem(value: string | Buffer, what: string): string | Buffer {
+  if (Buffer.isBuffer(value) || value.includes('-----BEGIN')) return value;
+  try {
+    return fs.readFileSync(value);
+  } catch (err) {
+    throw new Error(`cannot read the TLS ${what} file ${value}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
 }

@@ -1,5 +1,5 @@
 /** Anything shaped like a generated Runtruth secret. */
-const SECRET_PATTERN = /\brt_(admin|agent)_[A-Za-z0-9_-]+/g;
+const SECRET_PATTERN = /\brt_(admin|agent|tok)_[A-Za-z0-9_-]+/g;
 
 /**
  * The relay never logs secrets on purpose; this catches the accidental case (say, an exception message that

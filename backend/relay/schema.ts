@@ -68,6 +68,60 @@ export const MIGRATIONS: readonly string[] = [
     value  TEXT NOT NULL
   );
   `,
+  // 2: roles/scopes/expiry on tokens, probe lifecycle + approvals, the audit chain, the policy
+  `
+  CREATE TABLE secrets_v2 (
+    id            INTEGER PRIMARY KEY,
+    hash          TEXT NOT NULL UNIQUE,          -- sha256 hex of the secret; the plaintext is never stored
+    name          TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('token', 'agent-key')),
+    role          TEXT CHECK (role IS NULL OR role IN ('viewer', 'operator', 'admin')),
+    ai            INTEGER NOT NULL DEFAULT 0,
+    scope         TEXT,                          -- TokenScope JSON, NULL = everything
+    created_at    TEXT NOT NULL,
+    created_by    TEXT,
+    expires_at    TEXT,
+    revoked_at    TEXT,
+    revoked_by    TEXT,
+    last_used_at  TEXT
+  );
+  INSERT INTO secrets_v2 (id, hash, name, kind, role, created_at, revoked_at)
+    SELECT id, hash, name,
+           CASE kind WHEN 'admin-token' THEN 'token' ELSE kind END,
+           CASE kind WHEN 'admin-token' THEN COALESCE(role, 'admin') END,
+           created_at, revoked_at
+    FROM secrets;
+  DROP TABLE secrets;
+  ALTER TABLE secrets_v2 RENAME TO secrets;
+  CREATE INDEX secrets_by_kind ON secrets (kind, revoked_at);
+
+  ALTER TABLE probes ADD COLUMN state TEXT NOT NULL DEFAULT 'live'
+    CHECK (state IN ('proposed', 'live', 'rejected', 'removed', 'expired'));
+  ALTER TABLE probes ADD COLUMN approval TEXT;   -- Approval JSON
+  UPDATE probes SET state = 'removed' WHERE removed_at IS NOT NULL;
+  CREATE INDEX probes_by_state ON probes (state);
+
+  -- append-only; each hash covers the row's fields and the previous row's hash
+  CREATE TABLE audit (
+    seq        INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    role       TEXT,
+    origin     TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    target     TEXT,
+    details    TEXT NOT NULL,                    -- JSON object
+    prev_hash  TEXT NOT NULL,
+    hash       TEXT NOT NULL
+  );
+
+  CREATE TABLE policy (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    json        TEXT NOT NULL,                   -- Policy JSON
+    updated_at  TEXT NOT NULL,
+    updated_by  TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Brings the database up to the latest schema; each step commits atomically with its version row. */

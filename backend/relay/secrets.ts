@@ -1,9 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ClientHello } from '../protocol';
-import type { Identity } from './auth';
-import type { SecretKind, SecretStore } from './store-secrets';
+import { ClientHello, type Identity, type TokenScope } from '../protocol';
+import type { SecretKind, SecretRow, SecretStore } from './store-secrets';
 
 export interface SecretFiles {
   adminTokenFile: string;
@@ -20,7 +19,7 @@ interface SecretPlan {
 }
 
 const PLANS = {
-  admin: { kind: 'admin-token', name: 'admin', role: 'admin', prefix: 'rt_admin_', file: 'admin.token', label: 'admin token' },
+  admin: { kind: 'token', name: 'admin', role: 'admin', prefix: 'rt_admin_', file: 'admin.token', label: 'admin token' },
   agent: { kind: 'agent-key', name: 'default', prefix: 'rt_agent_', file: 'agent.key', label: 'agent key' },
 } as const satisfies Record<string, SecretPlan>;
 
@@ -47,7 +46,7 @@ export function provisionSecrets(opts: {
   const now = opts.now ?? (() => new Date());
   const provision = (plan: SecretPlan, preset: string | undefined): string => {
     const file = path.join(opts.dataDir, plan.file);
-    const stored = opts.store.activeNamedAs(plan.kind, plan.name);
+    const stored = opts.store.activeNamedAs(plan.kind, plan.name).filter((s) => (s.role ?? undefined) === plan.role);
     if (preset !== undefined) {
       if (!WireSecret.safeParse(preset).success) throw new Error(`the preset ${plan.label} must be 8-512 characters`);
       const hash = hashSecret(preset);
@@ -57,6 +56,12 @@ export function provisionSecrets(opts: {
         opts.log(`registered the preset ${plan.label}${stored.length ? ' (the previous one is revoked)' : ''}; written to ${file}`);
       }
       if (readIfExists(file) !== preset) writeSecretFile(file, preset);
+      return file;
+    }
+    // while another admin can act, a revoked bootstrap token stays revoked (the data dir is not a back door);
+    // with no usable admin left, a fresh one is the way back in for whoever owns the data dir
+    if (stored.length === 0 && plan.role === 'admin' && hasUsableAdmin(opts.store, now())) {
+      if (fs.existsSync(file)) opts.log(`warning: ${file} holds a revoked token; use a token from 'runtruth token create'`);
       return file;
     }
     if (stored.length > 0) {
@@ -72,28 +77,49 @@ export function provisionSecrets(opts: {
   return { adminTokenFile: provision(PLANS.admin, opts.adminToken), agentKeyFile: provision(PLANS.agent, opts.agentKey) };
 }
 
-/** Checks presented secrets against the stored hashes, in constant time per candidate. */
+export type TokenCheck =
+  | { ok: true; identity: Identity; rowId: number }
+  | { ok: false; reason: 'unknown' | 'revoked' | 'expired'; name?: string; tokenId?: string };
+
+/** `tok-12` ↔ row 12: ids are public, hashes are not. */
+export const tokenIdOf = (rowId: number): string => `tok-${rowId}`;
+export const rowIdOf = (tokenId: string): number => Number(tokenId.slice('tok-'.length));
+
+/**
+ * Checks presented secrets against the stored hashes. Lookup is by hash (an index): learning anything from
+ * its timing would need sha256 preimages, so there is no per-candidate constant-time loop to scale badly.
+ */
 export class SecretVerifier {
   constructor(private readonly store: SecretStore) {}
 
-  identityForToken(token: string): Identity | undefined {
-    const row = this.match('admin-token', token);
-    return row && { name: row.name, role: row.role === 'viewer' || row.role === 'operator' ? row.role : 'admin' };
+  checkToken(token: string, now: Date): TokenCheck {
+    const row = this.store.byHash(hashSecret(token));
+    if (!row || row.kind !== 'token' || row.role === null) return { ok: false, reason: 'unknown' };
+    const known = { name: row.name, tokenId: tokenIdOf(row.id) };
+    if (row.revoked_at !== null) return { ok: false, reason: 'revoked', ...known };
+    if (row.expires_at !== null && Date.parse(row.expires_at) <= now.getTime()) return { ok: false, reason: 'expired', ...known };
+    return { ok: true, identity: identityOf(row), rowId: row.id };
   }
 
   isAgentKey(key: string): boolean {
-    return this.match('agent-key', key) !== undefined;
+    const row = this.store.byHash(hashSecret(key));
+    return row !== undefined && row.kind === 'agent-key' && row.revoked_at === null;
   }
+}
 
-  private match(kind: SecretKind, secret: string) {
-    const presented = Buffer.from(hashSecret(secret), 'hex');
-    let found;
-    // no early exit: the time taken should not depend on which candidate matched
-    for (const row of this.store.active(kind)) {
-      if (timingSafeEqual(Buffer.from(row.hash, 'hex'), presented) && !found) found = row;
-    }
-    return found;
-  }
+export function identityOf(row: SecretRow): Identity {
+  return {
+    name: row.name,
+    role: row.role ?? 'viewer',
+    tokenId: tokenIdOf(row.id),
+    ...(row.ai ? { ai: true } : {}),
+    ...(row.scope ? { scope: JSON.parse(row.scope) as TokenScope } : {}), // written by SecretStore.add from a validated scope
+    ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
+  };
+}
+
+function hasUsableAdmin(store: SecretStore, now: Date): boolean {
+  return store.active('token').some((s) => s.role === 'admin' && (s.expires_at === null || Date.parse(s.expires_at) > now.getTime()));
 }
 
 function readIfExists(file: string): string | undefined {

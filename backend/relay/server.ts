@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '../protocol';
@@ -21,6 +22,12 @@ export interface ServerOptions {
   hardBufferLimit: number;
   /** Body of `GET /healthz`, besides `ok`. */
   health: () => Record<string, number>;
+  /** Body of `GET /metrics` (Prometheus text). */
+  metrics?: () => string;
+  /** PEM certificate chain and key: serve https/wss instead of http/ws. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Behind a reverse proxy: take the peer address from X-Forwarded-For (as the proxy sets it). */
+  trustProxy?: boolean;
   log: (line: string) => void;
 }
 
@@ -33,12 +40,14 @@ export interface RelayServer {
 export async function listen(opts: ServerOptions): Promise<RelayServer> {
   const connections = new Set<Connection<unknown, unknown>>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_FRAME_LIMIT });
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = pathOf(req.url);
     if (req.method === 'GET' && path === '/healthz') return reply(res, 200, { ok: true, ...opts.health() });
+    if (req.method === 'GET' && path === '/metrics' && opts.metrics) return replyText(res, 200, opts.metrics());
     if (path in opts.endpoints) return reply(res, 426, { ok: false, error: 'this path takes a WebSocket upgrade' });
     reply(res, 404, { ok: false, error: 'not found' });
-  });
+  };
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy()); // a peer resetting mid-handshake is not the relay's problem
@@ -48,7 +57,7 @@ export async function listen(opts: ServerOptions): Promise<RelayServer> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+      const remote = remoteOf(req, opts.trustProxy ?? false);
       const connection = new Connection(ws, endpoint, remote, opts);
       connections.add(connection);
       void connection.done.then(() => connections.delete(connection));
@@ -96,6 +105,20 @@ async function shutdownWithin(connection: Connection<unknown, unknown>, ms: numb
 
 function pathOf(url: string | undefined): string {
   return new URL(url ?? '/', 'http://relay').pathname;
+}
+
+/** `address:port` of the peer; with a trusted proxy, the client address it reports (the last hop it appended). */
+function remoteOf(req: http.IncomingMessage, trustProxy: boolean): string {
+  const direct = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+  const forwarded = req.headers['x-forwarded-for'];
+  if (!trustProxy || typeof forwarded !== 'string') return direct;
+  const client = forwarded.split(',').pop()?.trim().slice(0, 64);
+  return client ? `${client} via ${direct}` : direct;
+}
+
+function replyText(res: http.ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 function reply(res: http.ServerResponse, status: number, body: object): void {

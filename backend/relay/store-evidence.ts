@@ -48,6 +48,8 @@ export class EvidenceStore {
     if (filter.probeId !== undefined) params.probeId = filter.probeId;
     if (filter.probeService !== undefined) params.probeService = filter.probeService;
     if (filter.service !== undefined) params.service = filter.service;
+    if (filter.scope?.services) params.scopeServices = JSON.stringify(filter.scope.services);
+    if (hasScopeLabels(filter)) params.scopeLabels = JSON.stringify(filter.scope!.labels);
     const rows = this.pageStatement(filter).all(params);
     return rows.map((r) => ({ id: r.id, ...JSON.parse(r.json) }) as StoredEvidence); // written by append()
   }
@@ -78,7 +80,7 @@ export class EvidenceStore {
   }
 
   private pageStatement(filter: EvidenceFilter): Statement<Record<string, unknown>, EvidenceRow> {
-    const key = `${filter.probeId !== undefined}/${filter.probeService !== undefined}/${filter.service !== undefined}`;
+    const key = `${filter.probeId !== undefined}/${filter.probeService !== undefined}/${filter.service !== undefined}/${!!filter.scope?.services}/${hasScopeLabels(filter)}`;
     let stmt = this.pageCache.get(key);
     if (!stmt) {
       const where = ['id > @afterId'];
@@ -86,9 +88,18 @@ export class EvidenceStore {
         where.push(filter.probeService !== undefined ? `(probe_id = @probeId OR (probe_id IS NULL AND service = @probeService))` : `probe_id = @probeId`);
       }
       if (filter.service !== undefined) where.push('service = @service');
+      if (filter.scope?.services) where.push(`service IN (SELECT value FROM json_each(@scopeServices))`);
+      if (hasScopeLabels(filter)) {
+        where.push(`instance IN (SELECT i.instance_id FROM instances i WHERE NOT EXISTS (
+          SELECT 1 FROM json_each(@scopeLabels) l WHERE json_extract(i.info, '$.labels."' || l.key || '"') IS NOT l.value))`);
+      }
       stmt = this.db.prepare<Record<string, unknown>, EvidenceRow>(`SELECT id, json FROM evidence WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`);
       this.pageCache.set(key, stmt);
     }
     return stmt;
   }
+}
+
+function hasScopeLabels(filter: EvidenceFilter): boolean {
+  return Object.keys(filter.scope?.labels ?? {}).length > 0;
 }

@@ -1,43 +1,69 @@
 import type { Database } from 'better-sqlite3';
-import type { ProbeSpec, ProbeStatus } from '../protocol';
+import type { Approval, ProbeLifecycle, ProbeSpec, ProbeStatus } from '../protocol';
 
-/** Probe specs (soft-deleted via removed_at, so evidence keeps its context) and per-instance statuses. */
+/** A probe as the relay keeps it: the spec agents get, where it is in its life, and who asked/decided. */
+export interface ProbeRecord {
+  probe: ProbeSpec;
+  state: ProbeLifecycle;
+  approval?: Approval;
+}
+
+interface ProbeRow {
+  spec: string;
+  state: ProbeLifecycle;
+  approval: string | null;
+}
+
+/** Probe specs (ended ones kept, so evidence keeps its context) and per-instance statuses. */
 export class ProbeStore {
   private readonly insert;
-  private readonly setRemoved;
-  private readonly liveRows;
+  private readonly update;
+  private readonly openRows;
   private readonly byId;
   private readonly upsertStatusRow;
   private readonly statusRows;
 
   constructor(db: Database) {
-    this.insert = db.prepare(`INSERT INTO probes (id, service, spec, expires_at) VALUES (?, ?, ?, ?)`);
-    this.setRemoved = db.prepare(`UPDATE probes SET removed_at = ? WHERE id = ? AND removed_at IS NULL`);
-    this.liveRows = db.prepare<[], { spec: string }>(`SELECT spec FROM probes WHERE removed_at IS NULL ORDER BY rowid`);
-    this.byId = db.prepare<[string], { spec: string; removed_at: string | null }>(`SELECT spec, removed_at FROM probes WHERE id = ?`);
+    this.insert = db.prepare(`INSERT INTO probes (id, service, spec, expires_at, state, approval) VALUES (?, ?, ?, ?, ?, ?)`);
+    // removed_at marks every end (removed, expired, rejected), as it did before states existed
+    this.update = db.prepare(`
+      UPDATE probes SET spec = @spec, expires_at = @expiresAt, state = @state, approval = @approval,
+        removed_at = CASE WHEN @state IN ('proposed', 'live') THEN NULL ELSE @now END
+      WHERE id = @id`);
+    this.openRows = db.prepare<[], ProbeRow>(`SELECT spec, state, approval FROM probes WHERE state IN ('proposed', 'live') ORDER BY rowid`);
+    this.byId = db.prepare<[string], ProbeRow>(`SELECT spec, state, approval FROM probes WHERE id = ?`);
     this.upsertStatusRow = db.prepare(`
       INSERT INTO probe_status (probe_id, instance_id, status) VALUES (?, ?, ?)
       ON CONFLICT (probe_id, instance_id) DO UPDATE SET status = excluded.status`);
     this.statusRows = db.prepare<[string], { status: string }>(`SELECT status FROM probe_status WHERE probe_id = ? ORDER BY instance_id`);
   }
 
-  add(probe: ProbeSpec): void {
-    this.insert.run(probe.id, probe.selector.service, JSON.stringify(probe), probe.expiresAt);
+  add(record: ProbeRecord): void {
+    const { probe } = record;
+    this.insert.run(probe.id, probe.selector.service, JSON.stringify(probe), probe.expiresAt, record.state, record.approval ? JSON.stringify(record.approval) : null);
   }
 
-  /** @returns false when the probe was already removed (or never existed). */
-  markRemoved(id: string, now: Date): boolean {
-    return this.setRemoved.run(now.toISOString(), id).changes > 0;
+  /** Writes a record's new state (and its spec/approval, which approval changes). */
+  save(record: ProbeRecord, now: Date): void {
+    this.update.run({
+      id: record.probe.id,
+      spec: JSON.stringify(record.probe),
+      expiresAt: record.probe.expiresAt,
+      state: record.state,
+      approval: record.approval ? JSON.stringify(record.approval) : null,
+      now: now.toISOString(),
+    });
   }
 
-  live(): ProbeSpec[] {
-    return this.liveRows.all().map((r) => JSON.parse(r.spec) as ProbeSpec); // written by add() from a validated spec
+  /** Proposed and live probes: what the relay must hold in memory after a restart. */
+  open(): ProbeRecord[] {
+    return this.openRows.all().map(toRecord);
   }
 
-  /** Any probe ever added, removed or not. */
-  find(id: string): { probe: ProbeSpec; removed: boolean } | undefined {
+  /** Any probe ever added, in whatever state. */
+  find(id: string): ProbeRecord | undefined {
     const row = this.byId.get(id);
-    return row && { probe: JSON.parse(row.spec) as ProbeSpec, removed: row.removed_at !== null };
+    return row && toRecord(row);
   }
 
   exists(id: string): boolean {
@@ -51,4 +77,13 @@ export class ProbeStore {
   statuses(probeId: string): ProbeStatus[] {
     return this.statusRows.all(probeId).map((r) => JSON.parse(r.status) as ProbeStatus);
   }
+}
+
+// rows are written by add()/save() from validated records
+function toRecord(row: ProbeRow): ProbeRecord {
+  return {
+    probe: JSON.parse(row.spec) as ProbeSpec,
+    state: row.state,
+    ...(row.approval ? { approval: JSON.parse(row.approval) as Approval } : {}),
+  };
 }

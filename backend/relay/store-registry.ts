@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { InstanceInfo, InstanceView, ServiceView } from '../protocol';
+import type { InstanceInfo, InstanceView, Labels, ServiceView } from '../protocol';
 
 interface InstanceRow {
   instance_id: string;
@@ -20,6 +20,9 @@ export class RegistryStore {
   private readonly allInstances;
   private readonly serviceNames;
   private readonly serviceExists;
+  private readonly infoOf;
+  /** Instance labels, for scoped evidence streams (checked per item, so not read from SQLite each time). */
+  private readonly labelCache = new Map<string, Labels>();
 
   constructor(private readonly db: Database) {
     this.addService = db.prepare(`INSERT OR IGNORE INTO services (name, first_seen_at) VALUES (?, ?)`);
@@ -35,6 +38,7 @@ export class RegistryStore {
     this.allInstances = db.prepare<[], InstanceRow>(`SELECT * FROM instances ORDER BY service, instance_id`);
     this.serviceNames = db.prepare<[], { name: string }>(`SELECT name FROM services ORDER BY name`);
     this.serviceExists = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM services WHERE name = ?`);
+    this.infoOf = db.prepare<[string], { info: string }>(`SELECT info FROM instances WHERE instance_id = ?`);
   }
 
   markConnected(info: InstanceInfo, now: Date): void {
@@ -43,6 +47,18 @@ export class RegistryStore {
       this.addService.run(info.service, at);
       this.upsertInstance.run({ id: info.instanceId, service: info.service, info: JSON.stringify(info), now: at });
     })();
+    this.labelCache.set(info.instanceId, info.labels);
+  }
+
+  labelsOf(instanceId: string): Labels | undefined {
+    let labels = this.labelCache.get(instanceId);
+    if (labels === undefined) {
+      const row = this.infoOf.get(instanceId);
+      if (!row) return undefined;
+      labels = (JSON.parse(row.info) as InstanceInfo).labels; // written by markConnected from a validated hello
+      this.labelCache.set(instanceId, labels);
+    }
+    return labels;
   }
 
   markDisconnected(instanceId: string, now: Date): void {

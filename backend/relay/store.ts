@@ -1,5 +1,8 @@
 import Database from 'better-sqlite3';
+import { FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpointer';
 import { migrate } from './schema';
+import { AuditStore } from './store-audit';
+import { PolicyStore } from './store-policy';
 import { EvidenceStore } from './store-evidence';
 import { ProbeStore } from './store-probes';
 import { RegistryStore } from './store-registry';
@@ -11,10 +14,13 @@ export interface Store {
   readonly registry: RegistryStore;
   readonly probes: ProbeStore;
   readonly evidence: EvidenceStore;
+  readonly audit: AuditStore;
+  readonly policy: PolicyStore;
   close(): void;
 }
 
-export function openStore(file: string): Store {
+/** `backgroundCheckpoint`: a checkpointer thread copies the WAL back (see checkpointer.ts); this connection only as a fallback. */
+export function openStore(file: string, opts: { backgroundCheckpoint?: boolean } = {}): Store {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -22,12 +28,15 @@ export function openStore(file: string): Store {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    if (opts.backgroundCheckpoint) db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     migrate(db);
     return {
       secrets: new SecretStore(db),
       registry: new RegistryStore(db),
       probes: new ProbeStore(db),
       evidence: new EvidenceStore(db),
+      audit: new AuditStore(db),
+      policy: new PolicyStore(db),
       close: () => db.close(),
     };
   } catch (err) {

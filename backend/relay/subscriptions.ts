@@ -1,4 +1,4 @@
-import { RuntruthError, type Evidence } from '../protocol';
+import { RuntruthError, type Evidence, type Labels } from '../protocol';
 import { matchesFilter, type EvidenceFilter, type StoredEvidence } from './evidence-filter';
 import type { EvidenceOutbox } from './outbox';
 import type { EvidenceStore } from './store-evidence';
@@ -24,7 +24,15 @@ export class ClientSubscriptions {
   private readonly subs = new Map<string, Subscription>();
   private nextNumber = 1;
 
-  constructor(private readonly deps: { evidence: EvidenceStore; outbox: EvidenceOutbox; now?: () => Date }) {}
+  constructor(
+    private readonly deps: {
+      evidence: EvidenceStore;
+      outbox: EvidenceOutbox;
+      now?: () => Date;
+      /** Instance labels, for label-scoped filters. */
+      labelsOf?: (instanceId: string) => Labels | undefined;
+    },
+  ) {}
 
   add(filter: EvidenceFilter, afterId?: number): { subscription: string; lastId: number } {
     const lastId = this.deps.evidence.lastId();
@@ -49,7 +57,7 @@ export class ClientSubscriptions {
   publish(items: readonly StoredEvidence[]): void {
     for (const sub of this.subs.values()) {
       if (sub.catchingUp) continue;
-      const wanted = items.filter((item) => item.id > sub.cursor && matchesFilter(item, sub.filter));
+      const wanted = items.filter((item) => item.id > sub.cursor && matchesFilter(item, sub.filter, this.deps.labelsOf));
       if (wanted.length === 0) continue;
       sub.cursor = wanted[wanted.length - 1].id;
       this.deps.outbox.enqueue(sub.id, wanted);

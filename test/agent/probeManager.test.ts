@@ -22,6 +22,8 @@ class RecordingEngine implements ProbeEngine {
   }
 }
 
+const managers: ProbeManager[] = [];
+
 function setup() {
   const engine = new RecordingEngine();
   const statuses: ProbeStatus[] = [];
@@ -35,11 +37,16 @@ function setup() {
     log: () => undefined,
   });
   engine.onStatus = (s) => manager.onEngineStatus(s);
+  managers.push(manager);
   const states = (id: string) => statuses.filter((s) => s.probeId === id).map((s) => s.state);
   return { engine, statuses, armed, manager, states };
 }
 
 describe('agent: probe manager', () => {
+  afterEach(async () => {
+    for (const m of managers.splice(0)) await m.dispose(); // clears expiry timers
+  });
+
   it('reconciles a sync: adds new, removes missing, keeps unchanged, replaces changed', async () => {
     const { engine, manager, states } = setup();
     const keep = logProbe({ file: 'a.js', line: 1, template: 'k' });

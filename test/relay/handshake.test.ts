@@ -17,7 +17,7 @@ describe('relay handshake', () => {
     peer.send({ type: 'client.hello', protocol: PROTOCOL_VERSION, token: h.adminToken, client: { name: 'cli', version: '1' } });
     const welcome = await peer.nextOfType('welcome');
     assert.equal(welcome.protocol, PROTOCOL_VERSION);
-    assert.deepEqual(welcome.identity, { name: 'admin', role: 'admin' });
+    assert.deepEqual(welcome.identity, { name: 'admin', role: 'admin', tokenId: 'tok-1' });
     assert.equal(typeof welcome.relayVersion, 'string');
   });
 

@@ -61,11 +61,11 @@ export class TestPeer {
   }
 
   /** The first message (already received or still to come) that matches; it is consumed. */
-  next(match: (m: Msg) => boolean = () => true, what = 'a matching message'): Promise<Msg> {
+  next(match: (m: Msg) => boolean = () => true, what = 'a matching message', waitMs = WAIT_MS): Promise<Msg> {
     const index = this.received.findIndex(match);
     if (index >= 0) return Promise.resolve(this.received.splice(index, 1)[0]);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; have ${JSON.stringify(this.received).slice(0, 500)}`)), WAIT_MS);
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; have ${JSON.stringify(this.received).slice(0, 500)}`)), waitMs);
       this.waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
     });
   }
@@ -74,11 +74,15 @@ export class TestPeer {
     return this.next((m) => m.type === type, `a '${type}' message`);
   }
 
-  /** Sends a request and returns its response; a successful result is checked against the protocol's Results schema. */
-  async request<M extends Method>(method: M, params: ParamsOf<M>): Promise<{ ok: true; result: ResultOf<M> } | { ok: false; error: { code: string; message: string } }> {
+  /**
+   * Sends a request and returns its response; a successful result is checked against the protocol's Results
+   * schema. A request the relay could not even parse is answered by an `error` frame echoing its id: returned as a failure.
+   */
+  async request<M extends Method>(method: M, params: ParamsOf<M>): Promise<{ ok: true; result: ResultOf<M> } | { ok: false; error: { code: string; message: string; details?: any } }> {
     const id = `r${this.nextRequestId++}`;
     this.send({ type: 'request', id, method, params });
-    const response = await this.next((m) => m.type === 'response' && m.id === id, `response ${id} (${method})`);
+    const response = await this.next((m) => (m.type === 'response' && m.id === id) || (m.type === 'error' && m.ref === id), `response ${id} (${method})`);
+    if (response.type === 'error') return { ok: false, error: response.error };
     if (response.ok) Results[method].parse(response.result);
     return response;
   }
@@ -101,6 +105,9 @@ export class TestPeer {
 export class Harness {
   readonly logs: string[] = [];
   readonly peers = new Set<TestPeer>();
+  /** Every token minted through mint(): checked against the log at close, like the bootstrap secrets. */
+  readonly minted: string[] = [];
+  private adminPeer: TestPeer | undefined;
   relay!: Relay;
   private constructor(
     readonly dataDir: string,
@@ -119,6 +126,19 @@ export class Harness {
 
   get agentKey(): string {
     return fs.readFileSync(this.relay.agentKeyFile, 'utf8');
+  }
+
+  /** Creates a token through an admin connection and returns its secret. */
+  async mint(params: ParamsOf<'token.create'>): Promise<string> {
+    if (!this.adminPeer || !this.peers.has(this.adminPeer)) this.adminPeer = await this.client();
+    const { secret } = await this.adminPeer.call('token.create', params);
+    this.minted.push(secret);
+    return secret;
+  }
+
+  /** A client connected with a freshly minted token. */
+  async clientAs(role: 'viewer' | 'operator' | 'admin', extra: Partial<ParamsOf<'token.create'>> = {}): Promise<TestPeer> {
+    return this.client(await this.mint({ name: `${role}-${++tokenCounter}`, role, ...extra }));
   }
 
   async restart(options: Partial<RelayOptions> = {}): Promise<void> {
@@ -158,7 +178,7 @@ export class Harness {
 
   /** Closes everything, removes the data dir, and checks no secret ever reached the log. */
   async close(): Promise<void> {
-    const secrets = [this.adminToken, this.agentKey, this.options.adminToken, this.options.agentKey].filter((s): s is string => !!s);
+    const secrets = [this.adminToken, this.agentKey, this.options.adminToken, this.options.agentKey, ...this.minted].filter((s): s is string => !!s);
     await this.closePeers();
     await this.relay.close();
     fs.rmSync(this.dataDir, { recursive: true, force: true });
@@ -171,6 +191,7 @@ export class Harness {
 }
 
 let instanceCounter = 0;
+let tokenCounter = 0;
 
 export function makeInstance(overrides: Partial<InstanceInfo> = {}): InstanceInfo {
   return {

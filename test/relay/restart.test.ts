@@ -26,7 +26,7 @@ describe('relay restart and secrets', () => {
       const kinds = db.prepare(`SELECT kind FROM secrets WHERE revoked_at IS NULL ORDER BY kind`).all() as { kind: string }[];
       assert.deepEqual(
         kinds.map((k) => k.kind),
-        ['admin-token', 'agent-key'],
+        ['agent-key', 'token'],
       );
     } finally {
       db.close();

@@ -43,6 +43,27 @@ describe('relay store', () => {
     }
   });
 
+  it('migrates a version-1 database: admin tokens become role-carrying tokens, removed probes keep their end', () => {
+    const file = path.join(dir, 'relay.db');
+    const v1 = new Database(file);
+    migrate(v1, MIGRATIONS.slice(0, 1));
+    v1.prepare(`INSERT INTO secrets (hash, name, kind, role, created_at) VALUES ('aa', 'admin', 'admin-token', NULL, '2025-01-01T00:00:00.000Z')`).run();
+    v1.prepare(`INSERT INTO secrets (hash, name, kind, role, created_at, revoked_at) VALUES ('bb', 'default', 'agent-key', NULL, '2025-01-01T00:00:00.000Z', '2025-02-01T00:00:00.000Z')`).run();
+    const spec = (id: string) => JSON.stringify({ ...logProbe(), id, createdAt: '2025-01-01T00:00:00.000Z', expiresAt: '2099-01-01T00:00:00.000Z' });
+    v1.prepare(`INSERT INTO probes (id, service, spec, expires_at) VALUES ('p-live', 'checkout', ?, '2099-01-01T00:00:00.000Z')`).run(spec('p-live'));
+    v1.prepare(`INSERT INTO probes (id, service, spec, expires_at, removed_at) VALUES ('p-gone', 'checkout', ?, '2099-01-01T00:00:00.000Z', '2025-01-02T00:00:00.000Z')`).run(spec('p-gone'));
+    v1.close();
+
+    store = openStore(file);
+    assert.deepEqual(
+      store.secrets.all('token').map((r) => [r.name, r.role, r.revoked_at]),
+      [['admin', 'admin', null]],
+    );
+    assert.equal(store.secrets.all('agent-key')[0]?.revoked_at, '2025-02-01T00:00:00.000Z');
+    assert.deepEqual(store.probes.open().map((r) => [r.probe.id, r.state]), [['p-live', 'live']]);
+    assert.equal(store.probes.find('p-gone')?.state, 'removed');
+  });
+
   it('assigns increasing ids and never reuses them after pruning', () => {
     store = openStore(path.join(dir, 'relay.db'));
     const now = new Date();

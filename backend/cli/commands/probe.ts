@@ -8,18 +8,24 @@ import { ProbeFailedError, settleStatuses } from '../settle';
 export const help = `runtruth probe add --service NAME --file PATH --line N --log "TEMPLATE {expr}"
                     [--condition EXPR] [--max-hits N] [--rate N/s] [--ttl 1h] [--labels k=v] [--stdout]
                     [--pending] [--wait MS] [--json]
+                    [--ai]
 runtruth probe list [--service NAME] [--json]
 runtruth probe rm ID [--json]
+runtruth probe approve ID [--json]
+runtruth probe reject ID [--reason TEXT] [--json]
   A logpoint renders TEMPLATE each time the line runs, never pausing the program. --file matches the end of
   the running script's path. Without --pending, a probe that no running instance can place is removed again
-  and the command fails with the reason.`;
+  and the command fails with the reason. Probes from AI tokens (or --ai: an assistant acting on your token)
+  are PROPOSED: nothing reaches the service until a person runs \`probe approve\` (or rejects them).`;
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'add') return add(rest);
   if (sub === 'list' || sub === 'ls') return list(rest);
   if (sub === 'rm' || sub === 'remove') return remove(rest);
-  throw new UsageError(`unknown 'probe' subcommand '${sub ?? ''}' (add, list, rm)`);
+  if (sub === 'approve') return approve(rest);
+  if (sub === 'reject') return reject(rest);
+  throw new UsageError(`unknown 'probe' subcommand '${sub ?? ''}' (add, list, rm, approve, reject)`);
 }
 
 async function add(argv: string[]): Promise<number> {
@@ -37,6 +43,7 @@ async function add(argv: string[]): Promise<number> {
     stdout: { type: 'boolean' },
     pending: { type: 'boolean' },
     wait: { type: 'string' },
+    ai: { type: 'boolean' },
   });
   if (!values.service) throw new UsageError('--service is required');
   if (!values.file) throw new UsageError('--file is required');
@@ -52,6 +59,7 @@ async function add(argv: string[]): Promise<number> {
     const off = client.onStatus((probeId, s) => statuses.set(probeId, s)); // listen before adding: no lost updates
     const view = await client.request('probe.add', {
       allowPending: values.pending ?? false,
+      ...(values.ai ? { origin: 'ai' as const } : {}),
       probe: {
         kind: 'log',
         selector: { service: values.service!, ...(values.labels ? { labels: parseLabels(values.labels) } : {}) },
@@ -65,6 +73,12 @@ async function add(argv: string[]): Promise<number> {
         ...(values.stdout ? { stdout: true } : {}),
       },
     });
+    if (view.state === 'proposed') {
+      off();
+      if (values.json) console.log(JSON.stringify({ id: view.probe.id, ...view }));
+      else console.log(`${view.probe.id}  ${values.file}:${line}  proposed: nothing runs until a person approves it (runtruth probe approve ${view.probe.id})`);
+      return 0;
+    }
     const expected = await connectedInstances(client, view);
     let settled: ProbeStatus[];
     try {
@@ -112,6 +126,26 @@ async function remove(argv: string[]): Promise<number> {
     const r = await client.request('probe.remove', { probeId: positionals[0]! });
     if (values.json) console.log(JSON.stringify(r));
     else console.log(`${r.probeId} removed`);
+    return 0;
+  });
+}
+
+async function approve(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, connectionOptions, true);
+  if (positionals.length !== 1) throw new UsageError('usage: runtruth probe approve ID');
+  return withClient(resolveConnection(values), async (client) => {
+    const view = await client.request('probe.approve', { probeId: positionals[0]! });
+    console.log(values.json ? JSON.stringify({ id: view.probe.id, ...view }) : `${view.probe.id} approved: live until ${view.probe.expiresAt}`);
+    return 0;
+  });
+}
+
+async function reject(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...connectionOptions, reason: { type: 'string' } }, true);
+  if (positionals.length !== 1) throw new UsageError('usage: runtruth probe reject ID [--reason TEXT]');
+  return withClient(resolveConnection(values), async (client) => {
+    const view = await client.request('probe.reject', { probeId: positionals[0]!, ...(values.reason ? { reason: values.reason } : {}) });
+    console.log(values.json ? JSON.stringify({ id: view.probe.id, ...view }) : `${view.probe.id} rejected`);
     return 0;
   });
 }

@@ -28,7 +28,8 @@ export function expectedTickLine(n: number): string {
 /**
  * A service stand-in: calls validate() every TICK_MS and prints one line per call. TICKS ends it after that
  * many ticks (naturally, or with process.exit when EXIT_EXPLICITLY is set). With an IPC channel, the message
- * "load-late" requires src/late.js lazily and starts calling it too; "exit" calls process.exit(0).
+ * "load-late" requires src/late.js lazily and starts calling it too; "exit" calls process.exit(0);
+ * "stop" ends the loop and the IPC channel, so the process ends by itself.
  */
 export const APP_JS = `'use strict';
 const { validate } = require('./src/validate');
@@ -49,7 +50,10 @@ const timer = setInterval(() => {
 process.on('message', (m) => {
   if (m === 'load-late') late = require('./src/late');
   if (m === 'exit') process.exit(0);
-  if (m === 'disconnect') process.disconnect();
+  if (m === 'stop') {
+    clearInterval(timer);
+    process.disconnect();
+  }
 });
 console.log('app started pid ' + process.pid);
 `;

@@ -1,0 +1,34 @@
+/**
+ * The relay under benchmark, in its own process so the load generator does not share its event loop.
+ * Prints one JSON line with its URL and secrets, then answers `{ memory: true }` IPC messages with its RSS.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startRelay } from '../backend/relay';
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtruth-bench-'));
+  const relay = await startRelay({ port: 0, dataDir, log: () => undefined, requestRate: { perSecond: 1e6, burst: 1e6 }, retention: { maxItems: 5_000_000 } });
+  const peakRss = { value: process.memoryUsage().rss };
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const sampler = setInterval(() => (peakRss.value = Math.max(peakRss.value, process.memoryUsage().rss)), 200);
+  process.on('message', (msg: { memory?: boolean; stop?: boolean }) => {
+    if (msg.memory) {
+      process.send?.({ rss: process.memoryUsage().rss, peakRss: peakRss.value, stats: relay.stats(), loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 });
+      loop.reset();
+    }
+    if (msg.stop) {
+      clearInterval(sampler);
+      void relay.close().then(() => {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      });
+    }
+  });
+  process.send?.({ url: relay.url, adminToken: fs.readFileSync(relay.adminTokenFile, 'utf8'), agentKey: fs.readFileSync(relay.agentKeyFile, 'utf8') });
+}
+
+void main();

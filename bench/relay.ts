@@ -1,0 +1,222 @@
+/**
+ * Relay benchmark: one relay process, N simulated agents and M clients on loopback.
+ *   node dist/bench/relay.js [--agents 1000] [--clients 20] [--seconds 10] [--rates 10000,20000,40000]
+ * Measures: time for a probe to reach every matching agent, sustained evidence events/s delivered to
+ * clients, p50/p99 hit-to-client latency, relay memory. Each client watches its own probe (its shard of
+ * agents), as a person debugging one thing would.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { RelayClient } from '../backend/client/relayClient';
+import { PROTOCOL_VERSION, type Evidence } from '../backend/protocol';
+
+interface RelayInfo {
+  url: string;
+  adminToken: string;
+  agentKey: string;
+}
+
+const { values } = parseArgs({
+  options: { agents: { type: 'string' }, clients: { type: 'string' }, seconds: { type: 'string' }, rates: { type: 'string' } },
+});
+const AGENTS = Number(values.agents ?? 1000);
+const CLIENTS = Number(values.clients ?? 20);
+const SECONDS = Number(values.seconds ?? 10);
+const RATES = (values.rates ?? '10000,20000,40000').split(',').map(Number);
+/** Each agent sends a batch every SEND_EVERY ticks; agents are staggered so the load is spread over the interval. */
+const TICK_MS = 10;
+const SEND_EVERY = 5;
+
+function startRelayProcess(): Promise<{ child: ChildProcess; info: RelayInfo }> {
+  // RUNTRUTH_BENCH_PROFILE=dir writes a CPU profile of the relay process there
+  const profile = process.env.RUNTRUTH_BENCH_PROFILE;
+  const child = fork(path.join(__dirname, 'relay-server.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (info) => resolve({ child, info: info as RelayInfo }));
+    child.once('exit', (code) => reject(new Error(`relay exited (${code})`)));
+  });
+}
+
+function ask<T>(child: ChildProcess, message: object): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as T));
+    child.send(message);
+  });
+}
+
+class SimAgent {
+  readonly probes = new Set<string>();
+  onProbe: ((id: string) => void) | undefined;
+  private constructor(
+    readonly ws: WebSocket,
+    readonly shard: number,
+  ) {}
+
+  static connect(url: string, key: string, i: number): Promise<SimAgent> {
+    const ws = new WebSocket(`${url}/agent`, { perMessageDeflate: false });
+    const agent = new SimAgent(ws, i % CLIENTS);
+    return new Promise((resolve, reject) => {
+      ws.once('error', reject);
+      ws.once('open', () =>
+        ws.send(
+          JSON.stringify({
+            type: 'agent.hello',
+            protocol: PROTOCOL_VERSION,
+            agentKey: key,
+            instance: {
+              service: 'bench',
+              labels: { shard: String(agent.shard) },
+              instanceId: `bench-${i}`,
+              host: 'bench',
+              pid: i,
+              runtime: { name: 'node', version: process.version },
+              startedAt: new Date().toISOString(),
+              agentVersion: 'bench',
+              mode: 'in-process',
+            },
+          }),
+        ),
+      );
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data)) as { type: string; probe?: { id: string }; probes?: { id: string }[] };
+        if (msg.type === 'probe.sync') resolve(agent);
+        if (msg.type === 'probe.add' && msg.probe) {
+          agent.probes.add(msg.probe.id);
+          agent.onProbe?.(msg.probe.id);
+        }
+      });
+    });
+  }
+
+  send(probeId: string, count: number): void {
+    if (count === 0) return;
+    const at = new Date().toISOString();
+    const sentAt = performance.now().toFixed(3);
+    const items = Array.from({ length: count }, () => ({ kind: 'log', probeId, at, message: `t=${sentAt} amount=15000 currency=EUR user=u-12345` }));
+    this.ws.send(JSON.stringify({ type: 'evidence', items }));
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+}
+
+async function main(): Promise<void> {
+  const { child, info } = await startRelayProcess();
+  const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+  try {
+    const t0 = performance.now();
+    const agents: SimAgent[] = [];
+    for (let i = 0; i < AGENTS; i += 100) {
+      agents.push(...(await Promise.all(Array.from({ length: Math.min(100, AGENTS - i) }, (_, j) => SimAgent.connect(info.url, info.agentKey, i + j)))));
+    }
+    console.log(`${AGENTS} agents connected in ${(performance.now() - t0).toFixed(0)} ms`);
+
+    const admin = await RelayClient.connect({ relay: info.url, token: info.adminToken, clientName: 'bench-admin' });
+    // probe fan-out: one probe every agent matches; timed from the request to the last agent's probe.add
+    const fanout = async (): Promise<number> => {
+      let pending = agents.length;
+      let done!: () => void;
+      const all = new Promise<void>((r) => (done = r));
+      for (const a of agents) a.onProbe = () => --pending === 0 && done();
+      const start = performance.now();
+      await admin.request('probe.add', { probe: { kind: 'log', selector: { service: 'bench' }, file: 'src/all.js', line: 1, template: 'x' } });
+      await all;
+      const ms = performance.now() - start;
+      for (const a of agents) a.onProbe = undefined;
+      return ms;
+    };
+    const fanouts = [await fanout(), await fanout(), await fanout()];
+    console.log(`probe reaches all ${AGENTS} agents: ${fanouts.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
+
+    // one probe and one watching client per shard
+    const clients: { client: RelayClient; probeId: string }[] = [];
+    const latencies: number[] = [];
+    let delivered = 0;
+    let gaps = 0;
+    for (let shard = 0; shard < CLIENTS; shard++) {
+      const client = await RelayClient.connect({ relay: info.url, token: info.adminToken, clientName: `bench-${shard}` });
+      const view = await client.request('probe.add', { probe: { kind: 'log', selector: { service: 'bench', labels: { shard: String(shard) } }, file: 'src/validate.js', line: 13, template: 'amount={amount}' } });
+      await client.subscribe({ probeId: view.probe.id }, (items: Evidence[]) => {
+        const now = performance.now();
+        for (const item of items) {
+          if (item.kind === 'gap') gaps += item.count;
+          else {
+            delivered++;
+            latencies.push(now - Number(item.message.slice(2, item.message.indexOf(' '))));
+          }
+        }
+      });
+      clients.push({ client, probeId: view.probe.id });
+    }
+    const probeOf = (a: SimAgent) => clients[a.shard]!.probeId;
+    await new Promise((r) => setTimeout(r, 500)); // let every probe.add land
+    await ask(child, { memory: true }); // resets the relay's event-loop histogram: measure the runs only
+
+    for (const rate of RATES) {
+      latencies.length = 0;
+      delivered = 0;
+      gaps = 0;
+      // owed by elapsed time, not by tick count: timers drift, the offered rate should not
+      const perAgentPerMs = rate / 1000 / agents.length;
+      const owed = new Float64Array(agents.length);
+      const start = performance.now();
+      const lastAt = new Float64Array(agents.length).fill(start);
+      const cpuBefore = process.cpuUsage();
+      const benchLoop = monitorEventLoopDelay({ resolution: 5 });
+      benchLoop.enable();
+      let sent = 0;
+      let tick = 0;
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          const turn = tick++ % SEND_EVERY;
+          agents.forEach((a, i) => {
+            if (i % SEND_EVERY !== turn) return;
+            const now = performance.now();
+            owed[i]! += perAgentPerMs * (now - lastAt[i]!);
+            lastAt[i] = now;
+            const n = Math.floor(owed[i]!);
+            owed[i]! -= n;
+            a.send(probeOf(a), n);
+            sent += n;
+          });
+          if (performance.now() - start >= SECONDS * 1000) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, TICK_MS);
+      });
+      const sendSeconds = (performance.now() - start) / 1000;
+      const cpu = process.cpuUsage(cpuBefore);
+      const generatorCpu = ((cpu.user + cpu.system) / 1e6 / sendSeconds) * 100;
+      benchLoop.disable();
+      // drain: wait until delivery stops growing
+      for (let last = -1; last !== delivered + gaps; ) {
+        last = delivered + gaps;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const mem = await ask<{ rss: number; peakRss: number; loopP99Ms: number; loopMaxMs: number }>(child, { memory: true });
+      latencies.sort((a, b) => a - b);
+      console.log(
+        `offered ${rate}/s: sent ${sent} in ${sendSeconds.toFixed(1)} s (${(sent / sendSeconds).toFixed(0)}/s), delivered ${delivered} ` +
+          `(${((delivered / sent) * 100).toFixed(1)}%, ${(delivered / sendSeconds).toFixed(0)}/s), dropped ${gaps}; ` +
+          `latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms; ` +
+          `relay rss ${mb(mem.rss)} (peak ${mb(mem.peakRss)}), event-loop delay p99 ${mem.loopP99Ms.toFixed(0)} ms max ${mem.loopMaxMs.toFixed(0)} ms; load generator + clients at ${generatorCpu.toFixed(0)}% of a core, their event-loop delay p99 ${(benchLoop.percentile(99) / 1e6).toFixed(0)} ms`,
+      );
+    }
+    for (const { client } of clients) await client.close();
+    await admin.close();
+    await Promise.all(agents.map((a) => new Promise<void>((r) => (a.ws.once('close', () => r()), a.ws.close()))));
+  } finally {
+    child.send({ stop: true });
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
