@@ -1,14 +1,19 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { AgentEvidence } from '../backend/protocol/evidence';
 import { PROTOCOL_VERSION } from '../backend/protocol/messages';
 import type { InstanceInfo } from '../backend/protocol/messages';
-import type { HitBatch, WorkerToHook, WorkerToHost } from './channel';
+import type { HitBatch, HookToWorker, MetricBatch, WorkerToHook, WorkerToHost } from './channel';
 import type { AgentConfig } from './config';
 import { errorMessage, type Log } from './diagnosticLog';
 import { BreakpointEngine } from './engine/breakpointEngine';
+import { buildEngineStack } from './engine/engineStack';
 import { ScriptRegistry } from './engine/scriptRegistry';
+import { InjectEngine } from './inject/injectEngine';
 import { EVIDENCE_LIMITS, EvidenceQueue } from './evidenceQueue';
 import type { InspectorClient } from './inspectorClient';
 import { ProbeManager } from './probeManager';
+import { Blocklist } from './redact/blocklist';
+import { Redactor } from './redact/rules';
 import { RelayLink } from './relayLink';
 import { SerialQueue } from './serialQueue';
 
@@ -41,7 +46,9 @@ export class AgentRuntime {
   private readonly ops = new SerialQueue(); // relay messages apply in arrival order, each to completion
   private flushTimer?: NodeJS.Timeout;
   private hitCounts?: NodeJS.Timeout;
+  private metricFlush?: NodeJS.Timeout;
   private stopped = false;
+  private redactor: Redactor;
 
   constructor(private readonly deps: AgentRuntimeDeps) {
     const { config, client, log, tell } = deps;
@@ -65,7 +72,21 @@ export class AgentRuntime {
       onFirstFailure: (message) => tell({ type: 'unreachable', message }),
     });
     const scripts = new ScriptRegistry(client); // before Debugger.enable, which replays every loaded script
-    const engine = new BreakpointEngine(client, scripts, (s) => this.manager.onEngineStatus(s), log);
+    this.redactor = new Redactor(config.redaction);
+    toHook({ type: 'redaction', config: config.redaction });
+    const { engine } = buildEngineStack({
+      client,
+      scripts,
+      log,
+      onStatus: (s) => this.manager.onEngineStatus(s),
+      // logpoints and metrics are injected into the code (breakpoints only where V8 refuses the edit): see agent/inject
+      logTier: (onStatus) =>
+        new InjectEngine({ client, scripts, onStatus, log, fallback: (fallbackStatus, conditionFor) => new BreakpointEngine(client, scripts, fallbackStatus, log, conditionFor) }),
+      blocklist: new Blocklist(config.blocklist),
+      redactor: () => this.redactor,
+      onSnapshot: (item) => this.enqueue(this.manager.acceptSnapshot(item)),
+      ...(deps.instance.commit ? { commit: deps.instance.commit } : {}),
+    });
     this.manager = new ProbeManager({
       engine,
       instanceId: config.instanceId,
@@ -73,8 +94,9 @@ export class AgentRuntime {
       disarm: (probeId) => toHook({ type: 'disarm', probeId }),
       sendStatuses: (statuses) => void this.link.send({ type: 'probe.status', statuses }),
       log,
+      redactor: () => this.redactor,
     });
-    deps.hitPort.on('message', (batch: HitBatch) => this.onHits(batch));
+    deps.hitPort.on('message', (msg: HookToWorker) => (msg.type === 'metrics' ? this.onMetrics(msg) : this.onHits(msg)));
   }
 
   async start(): Promise<void> {
@@ -85,6 +107,9 @@ export class AgentRuntime {
     this.deps.log(`Debugger.enable took ${(performance.now() - started).toFixed(1)} ms (the main thread was blocked about as long)`);
     if (this.stopped) return; // stopped while enabling
     this.hitCounts = setInterval(() => this.manager.reportHitCounts(), HIT_COUNT_INTERVAL_MS);
+    this.metricFlush = setInterval(() => {
+      if (this.manager.hasMetrics) this.deps.hitPort.postMessage({ type: 'flushMetrics' } satisfies WorkerToHook);
+    }, this.deps.config.metricIntervalMs);
     this.link.start();
   }
 
@@ -92,6 +117,7 @@ export class AgentRuntime {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.hitCounts);
+    clearInterval(this.metricFlush);
     await this.ops.run(() => this.manager.dispose()).catch((e) => this.deps.log(`removing probes failed: ${errorMessage(e)}`));
     this.flushEvidence();
     clearTimeout(this.flushTimer);
@@ -100,7 +126,15 @@ export class AgentRuntime {
 
   private onHits(batch: HitBatch): void {
     this.queue.addDropped(batch.dropped);
-    for (const item of this.manager.acceptHits(batch)) this.queue.push(item);
+    this.enqueue(this.manager.acceptHits(batch));
+  }
+
+  private onMetrics(batch: MetricBatch): void {
+    this.enqueue(this.manager.acceptMetrics(batch));
+  }
+
+  private enqueue(items: AgentEvidence[]): void {
+    for (const item of items) this.queue.push(item);
     if (this.queue.full) this.flushEvidence();
     else this.flushTimer ??= setTimeout(() => this.flushEvidence(), EVIDENCE_LIMITS.flushIntervalMs);
   }

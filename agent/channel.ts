@@ -1,5 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { MetricType } from '../backend/protocol/probe';
 import type { AgentConfig } from './config';
+import type { BudgetEvent } from './hook/cpuBudget';
+import type { MetricWindow } from './metrics/aggregator';
+import type { RedactionConfig } from './redact/rules';
 
 /**
  * The messages between the host (main) thread and the agent's worker thread. Both sides import these types,
@@ -39,10 +43,33 @@ export interface ArmedProbe {
   maxPerSecond: number;
   maxHits?: number;
   stdout: boolean;
+  /** Per expression: withhold its value whatever it is (the expression is named like a secret). */
+  redact?: boolean[];
+  /**
+   * What a hit means. Absent: a logpoint (render the message). `gate`: a snapshot's pause gate (admit counts the
+   * hit; nothing is rendered). `metric`: aggregate in place (see agent/metrics) and flush on request.
+   */
+  role?: 'gate' | 'metric';
+  metric?: MetricType;
 }
 
-/** Probe table updates, worker → main (over the hit channel). */
-export type WorkerToHook = { type: 'arm'; probe: ArmedProbe } | { type: 'disarm'; probeId: string };
+/** Probe table updates and requests, worker → main (over the hit channel). */
+export type WorkerToHook =
+  | { type: 'arm'; probe: ArmedProbe }
+  | { type: 'disarm'; probeId: string }
+  /** Rules for withholding values before they leave the process (the default denylist always applies). */
+  | { type: 'redaction'; config: RedactionConfig }
+  /** Send the metric windows aggregated since the last flush. */
+  | { type: 'flushMetrics' };
+
+/** Aggregated metric windows, main → worker (over the hit channel), answering flushMetrics. */
+export interface MetricBatch {
+  type: 'metrics';
+  windows: MetricWindow[];
+}
+
+/** Everything the hook sends to the worker. */
+export type HookToWorker = HitBatch | MetricBatch;
 
 export interface Hit {
   probeId: string;
@@ -56,4 +83,6 @@ export interface HitBatch {
   type: 'hits';
   hits: Hit[];
   dropped: number;
+  /** Probes the CPU budget paused, resumed or disabled since the last batch. */
+  budget?: BudgetEvent[];
 }

@@ -3,6 +3,9 @@ import os from 'node:os';
 import { z } from 'zod';
 import { describeIssues } from '../backend/protocol/errors';
 import { Labels, ServiceName } from '../backend/protocol/probe';
+import { redactionConfigProblem, type RedactionConfig } from './redact/rules';
+
+const RegexList = z.array(z.string().min(1).max(256)).max(1000);
 
 /** What a host app passes to `start()`. Validated once, synchronously, so a typo fails loudly at the call site. */
 export const AgentOptionsSchema = z.object({
@@ -21,6 +24,16 @@ export const AgentOptionsSchema = z.object({
   commit: z.string().regex(/^[0-9a-f]{7,64}$/, 'must be 7-64 lowercase hex digits').optional(),
   /** The agent's own diagnostic log (appended). Default: RUNTRUTH_LOG_FILE, else no log. Never the app's stdout. */
   logFile: z.string().min(1).optional(),
+  /**
+   * Values withheld before anything leaves the process, on top of the built-in denylist of names (password,
+   * token, apiKey, authorization, cookie, ssn, card number…) and card-number detection: `names` are regexes on
+   * variable/property names, `values` regexes on string values. The relay may push more (later).
+   */
+  redaction: z.strictObject({ names: RegexList.optional(), values: RegexList.optional(), cardNumbers: z.boolean().optional() }).optional(),
+  /** File globs no probe may instrument (e.g. `src/secrets/**` or `*.config.js`); a probe there gets status `blocked`. */
+  blocklist: z.array(z.string().min(1).max(512)).max(1000).optional(),
+  /** How often metric windows are flushed as evidence. Default 5000 ms. */
+  metricIntervalMs: z.int().min(100).max(3_600_000).optional(),
 });
 export type AgentOptions = z.input<typeof AgentOptionsSchema>;
 
@@ -34,13 +47,21 @@ export interface AgentConfig {
   mode: 'in-process' | 'attach';
   commit?: string;
   logFile?: string;
+  redaction: RedactionConfig;
+  blocklist: string[];
+  metricIntervalMs: number;
 }
+
+/** Metric windows flush this often unless configured. */
+export const DEFAULT_METRIC_INTERVAL_MS = 5000;
 
 /** Validates and completes options; throws one readable Error (never echoing the key) when they are wrong. */
 export function resolveConfig(options: unknown, env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const parsed = AgentOptionsSchema.safeParse(options);
   if (!parsed.success) throw new Error(`invalid runtruth agent options: ${describeIssues(parsed.error)}`);
   const o = parsed.data;
+  const redactionProblem = redactionConfigProblem(o.redaction ?? {});
+  if (redactionProblem) throw new Error(`invalid runtruth agent options: ${redactionProblem}`);
   return {
     relayUrl: `${o.relay.replace(/\/+$/, '')}/agent`,
     agentKey: o.agentKey,
@@ -50,6 +71,9 @@ export function resolveConfig(options: unknown, env: NodeJS.ProcessEnv = process
     mode: o.mode ?? 'in-process',
     ...(o.commit ? { commit: o.commit } : {}),
     ...(o.logFile ?? env.RUNTRUTH_LOG_FILE ? { logFile: o.logFile ?? env.RUNTRUTH_LOG_FILE } : {}),
+    redaction: o.redaction ?? {},
+    blocklist: o.blocklist ?? [],
+    metricIntervalMs: o.metricIntervalMs ?? DEFAULT_METRIC_INTERVAL_MS,
   };
 }
 

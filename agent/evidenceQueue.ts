@@ -63,7 +63,7 @@ export class EvidenceQueue {
     let chars = 0;
     while (this.head < this.items.length && items.length < this.limits.maxBatchItems) {
       const next = this.items[this.head]!;
-      chars += next.message.length + 100;
+      chars += approximateChars(next);
       if (items.length && chars > this.limits.maxBatchChars) break;
       items.push(next);
       this.head++;
@@ -80,4 +80,11 @@ export class EvidenceQueue {
       this.head = 0;
     }
   }
+}
+
+/** An item's size on the wire, roughly: exact enough to keep batches under the frame limit. */
+function approximateChars(item: AgentEvidence): number {
+  if (item.kind === 'log') return item.message.length + 100;
+  if (item.kind === 'metric') return 400;
+  return JSON.stringify(item).length; // snapshots: once per batch, off the program's thread
 }

@@ -1,9 +1,12 @@
 import type { AgentEvidence } from '../backend/protocol/evidence';
-import type { ProbeSpec, ProbeStatus } from '../backend/protocol/probe';
-import type { ArmedProbe, HitBatch } from './channel';
+import type { ProbeSpec, ProbeStatus, ProbeStatusCode } from '../backend/protocol/probe';
+import type { ArmedProbe, HitBatch, MetricBatch } from './channel';
+import type { BudgetEvent } from './hook/cpuBudget';
 import { errorMessage, type Log } from './diagnosticLog';
 import type { EngineStatus, ProbeEngine } from './engine/types';
-import { armedProbe, prepareProbe } from './probe/prepare';
+import { metricEvidence } from './metrics/metricEvidence';
+import { armedProbe, effectiveMaxHits, prepareProbe } from './probe/prepare';
+import type { Redactor } from './redact/rules';
 
 /** setTimeout's ceiling (~24.8 days); longer expiries re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -17,6 +20,8 @@ export interface ProbeManagerDeps {
   sendStatuses(statuses: ProbeStatus[]): void;
   log: Log;
   now?: () => number;
+  /** The current redaction rules: expressions named like secrets are marked when a probe is armed. */
+  redactor?: () => Redactor;
 }
 
 interface HeldProbe {
@@ -50,8 +55,9 @@ export class ProbeManager {
   onEngineStatus(s: EngineStatus): void {
     const held = this.probes.get(s.probeId);
     if (!held || held.ended) return;
-    if (s.state === 'error') return void this.end(held, 'error', s.reason, false);
-    this.setStatus(held, s.state === 'bound' ? { state: 'bound', location: s.location, tier: s.tier } : { state: 'pending', reason: s.reason });
+    if (s.state === 'error') return void this.end(held, 'error', s.reason, false, s.code);
+    const code = s.code !== undefined ? { code: s.code } : {};
+    this.setStatus(held, s.state === 'bound' ? { state: 'bound', location: s.location, tier: s.tier, ...(s.reason !== undefined ? { reason: s.reason } : {}), ...code } : { state: 'pending', reason: s.reason, ...code });
   }
 
   async add(spec: ProbeSpec): Promise<void> {
@@ -62,19 +68,19 @@ export class ProbeManager {
 
     const held: HeldProbe = { spec, key, status: this.statusOf(spec.id, { state: 'pending' }, 0), hits: 0, hitsReported: 0, ended: false };
     this.probes.set(spec.id, held);
-    if (Date.parse(spec.expiresAt) <= this.now()) return this.end(held, 'expired', `the probe expired at ${spec.expiresAt}`, false);
+    if (Date.parse(spec.expiresAt) <= this.now()) return this.end(held, 'expired', `the probe expired at ${spec.expiresAt}`, false, 'ttl');
     let prepared;
     try {
       prepared = prepareProbe(spec);
     } catch (e) {
-      return this.end(held, 'error', errorMessage(e), false);
+      return this.end(held, 'error', errorMessage(e), false, 'invalid_expression');
     }
-    this.deps.arm(armedProbe(prepared));
+    this.deps.arm(armedProbe(prepared, this.deps.redactor?.()));
     this.scheduleExpiry(held);
     try {
       await this.deps.engine.add(prepared);
     } catch (e) {
-      await this.end(held, 'error', `could not place the probe: ${errorMessage(e)}`);
+      await this.end(held, 'error', `could not place the probe: ${errorMessage(e)}`, true, 'placement_failed');
     }
   }
 
@@ -95,16 +101,49 @@ export class ProbeManager {
 
   /** Turns rendered hits into evidence for probes still held, counting hits and enforcing maxHits. */
   acceptHits(batch: HitBatch): AgentEvidence[] {
+    for (const event of batch.budget ?? []) this.onBudget(event);
     const evidence: AgentEvidence[] = [];
     for (const hit of batch.hits) {
       const held = this.probes.get(hit.probeId);
       if (!held || held.ended) continue;
       held.hits++;
       evidence.push({ kind: 'log', probeId: hit.probeId, at: new Date(hit.at).toISOString(), message: hit.message });
-      const { maxHits } = held.spec;
-      if (maxHits !== undefined && held.hits >= maxHits) void this.end(held, 'expired', `max hits reached (${maxHits})`);
+      this.checkMaxHits(held);
     }
     return evidence;
+  }
+
+  /** A captured snapshot: counted as a hit (a snapshot stops after one unless its maxHits says otherwise). */
+  acceptSnapshot(item: Extract<AgentEvidence, { kind: 'snapshot' }>): AgentEvidence[] {
+    const held = this.probes.get(item.probeId);
+    if (!held || held.ended) return [];
+    held.hits++;
+    this.checkMaxHits(held);
+    return [item];
+  }
+
+  /** Metric windows from the hook: one evidence item per probe still held; their counts are its hits. */
+  acceptMetrics(batch: MetricBatch): AgentEvidence[] {
+    const evidence: AgentEvidence[] = [];
+    for (const window of batch.windows) {
+      const held = this.probes.get(window.probeId);
+      if (!held || held.ended) continue;
+      held.hits += window.count;
+      evidence.push(metricEvidence(window));
+      this.checkMaxHits(held);
+    }
+    return evidence;
+  }
+
+  /** Whether any metric probe is live (the runtime asks the hook for windows only then). */
+  get hasMetrics(): boolean {
+    for (const held of this.probes.values()) if (!held.ended && held.spec.kind === 'metric') return true;
+    return false;
+  }
+
+  private checkMaxHits(held: HeldProbe): void {
+    const maxHits = effectiveMaxHits(held.spec);
+    if (maxHits !== undefined && held.hits >= maxHits) void this.end(held, 'expired', `max hits reached (${maxHits})`, true, 'max_hits');
   }
 
   /** Reports hit counts that changed since the last report (called periodically). */
@@ -126,14 +165,23 @@ export class ProbeManager {
     await this.deps.engine.dispose();
   }
 
+  /** The CPU budget paused, resumed or disabled a probe: the status says so (disabled: taken out of the program). */
+  private onBudget(event: BudgetEvent): void {
+    const held = this.probes.get(event.probeId);
+    if (!held || held.ended) return;
+    if (event.action === 'disabled') return void this.end(held, 'error', event.reason, true, 'budget');
+    const { location, tier } = held.status;
+    this.setStatus(held, { state: 'bound', ...(location ? { location } : {}), ...(tier ? { tier } : {}), ...(event.action === 'throttled' ? { reason: event.reason, code: 'budget' as const } : {}) });
+  }
+
   /** Takes a probe out of the program for good (keeping its final status). Never rejects: callers fire and forget. */
-  private async end(held: HeldProbe, state: 'expired' | 'error', reason: string, placed = true): Promise<void> {
+  private async end(held: HeldProbe, state: 'expired' | 'error', reason: string, placed = true, code?: ProbeStatusCode): Promise<void> {
     if (held.ended) return;
     held.ended = true;
     try {
       clearTimeout(held.expiry);
       this.deps.disarm(held.spec.id);
-      this.setStatus(held, { state, reason });
+      this.setStatus(held, { state, reason, ...(code ? { code } : {}) });
       if (placed) await this.deps.engine.remove(held.spec.id);
     } catch (e) {
       this.deps.log(`ending ${held.spec.id}: ${errorMessage(e)}`);
@@ -151,11 +199,11 @@ export class ProbeManager {
     const delay = Date.parse(held.spec.expiresAt) - this.now();
     held.expiry = setTimeout(() => {
       if (delay > MAX_TIMER_MS) this.scheduleExpiry(held);
-      else void this.end(held, 'expired', `the probe expired at ${held.spec.expiresAt}`);
+      else void this.end(held, 'expired', `the probe expired at ${held.spec.expiresAt}`, true, 'ttl');
     }, Math.min(Math.max(delay, 0), MAX_TIMER_MS));
   }
 
-  private setStatus(held: HeldProbe, change: Pick<ProbeStatus, 'state' | 'reason' | 'location' | 'tier'>): void {
+  private setStatus(held: HeldProbe, change: Pick<ProbeStatus, 'state' | 'reason' | 'location' | 'tier' | 'code'>): void {
     held.status = this.statusOf(held.spec.id, change, held.hits);
     held.hitsReported = held.hits;
     this.deps.sendStatuses([held.status]);
@@ -168,13 +216,14 @@ export class ProbeManager {
     return held.status;
   }
 
-  private statusOf(probeId: string, change: Pick<ProbeStatus, 'state' | 'reason' | 'location' | 'tier'>, hits: number): ProbeStatus {
-    const { state, reason, location, tier } = change;
+  private statusOf(probeId: string, change: Pick<ProbeStatus, 'state' | 'reason' | 'location' | 'tier' | 'code'>, hits: number): ProbeStatus {
+    const { state, reason, location, tier, code } = change;
     return {
       probeId,
       instanceId: this.deps.instanceId,
       state,
       ...(reason !== undefined ? { reason: reason.slice(0, 2000) } : {}),
+      ...(code !== undefined ? { code } : {}),
       ...(location ? { location } : {}),
       ...(tier ? { tier } : {}),
       hits,

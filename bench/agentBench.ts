@@ -79,22 +79,39 @@ async function arm(env: Env, scenario: Scenario, service: string): Promise<strin
 
 const orders = [JSON.stringify({ amount: 15000 }), JSON.stringify({ amount: '15,000' }), JSON.stringify({ amount: 120 })];
 
-async function httpScenario(env: Env, scenario: Scenario, seconds: number, i: number): Promise<LoadResult> {
+/**
+ * CPU time of the service's main thread so far (ns, from /proc; 0 where there is none). Per request, it shows a
+ * probe's cost even when the load generator, not the service, is what limits req/s.
+ */
+function mainThreadCpuNs(pid: number): number {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return 0;
+  }
+}
+
+async function httpScenario(env: Env, scenario: Scenario, seconds: number, i: number): Promise<LoadResult & { cpuUsPerRequest: number }> {
   const service = `bench-http-${i}`;
   const svc = await startService(env, scenario, SERVER, service);
   try {
     const probeId = await arm(env, scenario, service);
     let n = 0;
     await load({ port: svc.port!, path: '/orders', body: () => orders[n++ % 3]!, connections: 16, seconds: 1 }); // warm-up
+    const cpuBefore = mainThreadCpuNs(svc.child.pid!);
     const r = await load({ port: svc.port!, path: '/orders', body: () => orders[n++ % 3]!, connections: 16, seconds });
+    const cpuUsPerRequest = (mainThreadCpuNs(svc.child.pid!) - cpuBefore) / 1000 / (r.requests + r.errors);
     if (probeId) await env.client.request('probe.remove', { probeId });
-    return r;
+    return { ...r, cpuUsPerRequest };
   } finally {
     svc.child.kill('SIGKILL');
   }
 }
 
-async function hotScenario(env: Env, scenario: Scenario, i: number): Promise<{ nsPerCall: number; rssMB: number }> {
+/** Batches after the first five that the hot loop runs before RSS is read again (growth with hits = a leak). */
+const LATER_BATCHES = 25;
+
+async function hotScenario(env: Env, scenario: Scenario, i: number): Promise<{ nsPerCall: number; rssMB: number; hits: number; laterRssMB: number; laterHits: number }> {
   const service = `bench-hot-${i}`;
   const svc = await startService(env, scenario, HOT_LOOP, service);
   try {
@@ -103,13 +120,24 @@ async function hotScenario(env: Env, scenario: Scenario, i: number): Promise<{ n
     await until(() => (svc.lines.length >= from + 5 ? true : undefined), 30_000, 'hot-loop batches');
     const batches = svc.lines.slice(from, from + 5).map((l) => JSON.parse(l) as { nsPerCall: number; rss: number });
     const ns = batches.map((b) => b.nsPerCall).sort((a, b) => a - b)[2]!;
-    return { nsPerCall: ns, rssMB: batches[4]!.rss / 1048576 };
+    const hitsIn = (bs: typeof batches) => (scenario.probe ? bs.reduce((sum, b) => sum + 200e6 / b.nsPerCall, 0) : 0); // each call runs the probed line
+    await until(() => (svc.lines.length >= from + 5 + LATER_BATCHES ? true : undefined), 60_000, 'later hot-loop batches');
+    const later = svc.lines.slice(from, from + 5 + LATER_BATCHES).map((l) => JSON.parse(l) as { nsPerCall: number; rss: number });
+    return { nsPerCall: ns, rssMB: batches[4]!.rss / 1048576, hits: hitsIn(batches), laterRssMB: later.at(-1)!.rss / 1048576, laterHits: hitsIn(later) };
   } finally {
     svc.child.kill('SIGKILL');
   }
 }
 
-const logpoint = (line: number, template: string): Omit<NewProbe, 'selector'> => ({ kind: 'log', file: 'checkout/src/validate.js', line, template, maxPerSecond: 1_000_000 });
+const logpoint = (line: number, template: string): Omit<Extract<NewProbe, { kind: 'log' }>, 'selector'> => ({ kind: 'log', file: 'checkout/src/validate.js', line, template, maxPerSecond: 1_000_000 });
+
+/**
+ * The same logpoint in each tier. Line 12 starts a statement: the agent injects it (at the default rate, 5,000/s,
+ * under the 1% CPU budget). Line 8 is inside validate()'s doc comment: no statement starts there, so the agent
+ * runs it as a breakpoint, which V8 binds to the function's first line (10): same function, same values.
+ */
+const injected = (template: string): Omit<Extract<NewProbe, { kind: 'log' }>, 'selector'> => ({ kind: 'log', file: 'checkout/src/validate.js', line: 12, template });
+const onBreakpoint = (template: string): Omit<Extract<NewProbe, { kind: 'log' }>, 'selector'> => ({ kind: 'log', file: 'checkout/src/validate.js', line: 8, template });
 
 export async function benchAgent(opts: { seconds: number; rounds: number }): Promise<string[]> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtruth-bench-'));
@@ -121,10 +149,13 @@ export async function benchAgent(opts: { seconds: number; rounds: number }): Pro
     const http: Scenario[] = [
       { name: 'no agent (baseline)', agent: false },
       { name: 'agent attached, no probes', agent: true },
-      { name: 'logpoint on the request path', agent: true, probe: logpoint(12, 'amount={amount} t={typeof amount}') },
-      { name: 'logpoint, condition never true', agent: true, probe: { ...logpoint(12, 'x={amount}'), condition: 'amount === -1' } },
+      { name: 'inject tier: logpoint, every hit (maxPerSecond 1M)', agent: true, probe: logpoint(12, 'amount={amount} t={typeof amount}') },
+      { name: 'inject tier: logpoint, default rate', agent: true, probe: injected('amount={order.amount} t={typeof order.amount}') },
+      { name: 'inject tier: condition never true', agent: true, probe: { ...injected('x={order.amount}'), condition: 'order.amount === -1' } },
+      { name: 'breakpoint tier: logpoint, default rate', agent: true, probe: onBreakpoint('amount={order.amount} t={typeof order.amount}') },
+      { name: 'breakpoint tier: condition never true', agent: true, probe: { ...onBreakpoint('x={order.amount}'), condition: 'order.amount === -1' } },
     ];
-    const results = new Map<string, LoadResult[]>();
+    const results = new Map<string, Array<LoadResult & { cpuUsPerRequest: number }>>();
     let i = 0;
     for (let round = 0; round < opts.rounds; round++) {
       for (const s of http) results.set(s.name, [...(results.get(s.name) ?? []), await httpScenario(env, s, opts.seconds, i++)]);
@@ -132,26 +163,40 @@ export async function benchAgent(opts: { seconds: number; rounds: number }): Pro
     const med = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const base = results.get(http[0]!.name)!;
     const baseRps = med(base.map((r) => r.rps));
+    const baseCpu = med(base.map((r) => r.cpuUsPerRequest));
+    const [baseP50, baseP99] = [med(base.map((r) => r.p50ms)), med(base.map((r) => r.p99ms))];
     out.push(`HTTP service at saturation (16 connections, ${opts.seconds}s × ${opts.rounds} rounds, median; service pinned: ${pin.length ? 'yes' : 'no'})`);
-    out.push('| scenario | req/s | ratio | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|');
+    out.push('main-thread CPU per request: the service\'s cost, exact even where the load generator limits req/s');
+    out.push('| scenario | req/s | ratio | p50 ms (ratio) | p99 ms (ratio) | main-thread CPU µs/req | CPU ratio | errors |', '|---|---|---|---|---|---|---|---|');
     for (const s of http) {
       const rs = results.get(s.name)!;
       const rps = med(rs.map((r) => r.rps));
-      out.push(`| ${s.name} | ${rps.toFixed(0)} | ${(rps / baseRps).toFixed(3)} | ${med(rs.map((r) => r.p50ms)).toFixed(2)} | ${med(rs.map((r) => r.p99ms)).toFixed(2)} | ${rs.reduce((a, r) => a + r.errors, 0)} |`);
+      const [p50, p99, cpu] = [med(rs.map((r) => r.p50ms)), med(rs.map((r) => r.p99ms)), med(rs.map((r) => r.cpuUsPerRequest))];
+      out.push(
+        `| ${s.name} | ${rps.toFixed(0)} | ${(rps / baseRps).toFixed(3)} | ${p50.toFixed(2)} (${(p50 / baseP50).toFixed(2)}) | ${p99.toFixed(2)} (${(p99 / baseP99).toFixed(2)}) | ${cpu.toFixed(1)} | ${(cpu / baseCpu).toFixed(3)} | ${rs.reduce((a, r) => a + r.errors, 0)} |`,
+      );
     }
 
     const hot: Scenario[] = [
       { name: 'no agent (baseline)', agent: false },
       { name: 'agent attached, no probes', agent: true },
-      { name: 'logpoint in the hot function', agent: true, probe: logpoint(12, 'a={amount}') },
+      { name: 'inject tier: logpoint, every hit (maxPerSecond 1M)', agent: true, probe: logpoint(12, 'a={amount}') },
+      { name: 'inject tier: logpoint, default rate', agent: true, probe: injected('a={order.amount}') },
+      { name: 'inject tier: condition never true', agent: true, probe: { ...injected('a={order.amount}'), condition: 'order.amount === -1' } },
+      { name: 'breakpoint tier: logpoint, default rate', agent: true, probe: onBreakpoint('a={order.amount}') },
     ];
-    out.push('', 'Hot function (validate() in a tight loop, median of 5 batches of 200 ms)');
-    out.push('| scenario | ns/call | per-hit cost µs | RSS MB |', '|---|---|---|---|');
+    out.push('', 'Hot function (validate() in a tight loop, median of 5 batches of 200 ms; hits: calls of the probed line in them)');
+    const later = `${LATER_BATCHES * 0.2} s later`;
+    out.push(`| scenario | ns/call | per-hit cost ns | hits | RSS MB | hits ${later} | RSS MB ${later} | RSS vs idle agent ${later} MB |`, '|---|---|---|---|---|---|---|---|');
     let baseNs = 0;
+    let idleRss = 0;
     for (const s of hot) {
       const r = await hotScenario(env, s, i++);
       if (!baseNs) baseNs = r.nsPerCall;
-      out.push(`| ${s.name} | ${r.nsPerCall.toFixed(1)} | ${((r.nsPerCall - baseNs) / 1000).toFixed(3)} | ${r.rssMB.toFixed(0)} |`);
+      if (s.agent && !s.probe) idleRss = r.laterRssMB;
+      const rssDelta = s.probe && idleRss ? (r.laterRssMB - idleRss).toFixed(1) : '';
+      const count = (n: number) => (n ? Math.round(n).toLocaleString('en-US') : '');
+      out.push(`| ${s.name} | ${r.nsPerCall.toFixed(1)} | ${(r.nsPerCall - baseNs).toFixed(1)} | ${count(r.hits)} | ${r.rssMB.toFixed(0)} | ${count(r.laterHits)} | ${r.laterRssMB.toFixed(0)} | ${rssDelta} |`);
     }
   } finally {
     await client.close();
@@ -159,4 +204,14 @@ export async function benchAgent(opts: { seconds: number; rounds: number }): Pro
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   return out;
+}
+
+// `node dist/bench/agentBench.js [seconds] [rounds]`: this benchmark alone
+if (require.main === module) {
+  benchAgent({ seconds: Number(process.argv[2] ?? 5), rounds: Number(process.argv[3] ?? 3) })
+    .then((lines) => lines.forEach((line) => console.log(line)))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
 }

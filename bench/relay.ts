@@ -1,5 +1,5 @@
 /**
- * Relay benchmark: one relay process, N simulated agents and M clients on loopback.
+ * Relay benchmark: one relay process, N simulated agents and M clients on loopback (`benchRelay()` for a runner).
  *   node dist/bench/relay.js [--agents 1000] [--clients 20] [--seconds 10] [--rates 10000,20000,40000]
  * Measures: time for a probe to reach every matching agent, sustained evidence events/s delivered to
  * clients, p50/p99 hit-to-client latency, relay memory. Each client watches its own probe (its shard of
@@ -19,13 +19,14 @@ interface RelayInfo {
   agentKey: string;
 }
 
-const { values } = parseArgs({
-  options: { agents: { type: 'string' }, clients: { type: 'string' }, seconds: { type: 'string' }, rates: { type: 'string' } },
-});
-const AGENTS = Number(values.agents ?? 1000);
-const CLIENTS = Number(values.clients ?? 20);
-const SECONDS = Number(values.seconds ?? 10);
-const RATES = (values.rates ?? '10000,20000,40000').split(',').map(Number);
+export interface RelayBenchOptions {
+  agents: number;
+  clients: number;
+  /** Length of each rate step. */
+  seconds: number;
+  /** Offered evidence rates (events/s), one step each. */
+  rates: number[];
+}
 /** Each agent sends a batch every SEND_EVERY ticks; agents are staggered so the load is spread over the interval. */
 const TICK_MS = 10;
 const SEND_EVERY = 5;
@@ -55,9 +56,9 @@ class SimAgent {
     readonly shard: number,
   ) {}
 
-  static connect(url: string, key: string, i: number): Promise<SimAgent> {
+  static connect(url: string, key: string, i: number, shards: number): Promise<SimAgent> {
     const ws = new WebSocket(`${url}/agent`, { perMessageDeflate: false });
-    const agent = new SimAgent(ws, i % CLIENTS);
+    const agent = new SimAgent(ws, i % shards);
     return new Promise((resolve, reject) => {
       ws.once('error', reject);
       ws.once('open', () =>
@@ -104,16 +105,23 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 }
 
-async function main(): Promise<void> {
+/** Runs the benchmark; resolves with one line per measurement (also printed as they come). */
+export async function benchRelay(opts: RelayBenchOptions): Promise<string[]> {
+  const { agents: agentCount, clients: clientCount, seconds, rates } = opts;
+  const out: string[] = [];
+  const report = (line: string) => {
+    out.push(line);
+    console.log(line);
+  };
   const { child, info } = await startRelayProcess();
   const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
   try {
     const t0 = performance.now();
     const agents: SimAgent[] = [];
-    for (let i = 0; i < AGENTS; i += 100) {
-      agents.push(...(await Promise.all(Array.from({ length: Math.min(100, AGENTS - i) }, (_, j) => SimAgent.connect(info.url, info.agentKey, i + j)))));
+    for (let i = 0; i < agentCount; i += 100) {
+      agents.push(...(await Promise.all(Array.from({ length: Math.min(100, agentCount - i) }, (_, j) => SimAgent.connect(info.url, info.agentKey, i + j, clientCount)))));
     }
-    console.log(`${AGENTS} agents connected in ${(performance.now() - t0).toFixed(0)} ms`);
+    report(`${agentCount} agents connected in ${(performance.now() - t0).toFixed(0)} ms`);
 
     const admin = await RelayClient.connect({ relay: info.url, token: info.adminToken, clientName: 'bench-admin' });
     // probe fan-out: one probe every agent matches; timed from the request to the last agent's probe.add
@@ -130,21 +138,21 @@ async function main(): Promise<void> {
       return ms;
     };
     const fanouts = [await fanout(), await fanout(), await fanout()];
-    console.log(`probe reaches all ${AGENTS} agents: ${fanouts.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
+    report(`probe reaches all ${agentCount} agents: ${fanouts.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
 
     // one probe and one watching client per shard
     const clients: { client: RelayClient; probeId: string }[] = [];
     const latencies: number[] = [];
     let delivered = 0;
     let gaps = 0;
-    for (let shard = 0; shard < CLIENTS; shard++) {
+    for (let shard = 0; shard < clientCount; shard++) {
       const client = await RelayClient.connect({ relay: info.url, token: info.adminToken, clientName: `bench-${shard}` });
       const view = await client.request('probe.add', { probe: { kind: 'log', selector: { service: 'bench', labels: { shard: String(shard) } }, file: 'src/validate.js', line: 13, template: 'amount={amount}' } });
       await client.subscribe({ probeId: view.probe.id }, (items: Evidence[]) => {
         const now = performance.now();
         for (const item of items) {
           if (item.kind === 'gap') gaps += item.count;
-          else {
+          else if (item.kind === 'log') {
             delivered++;
             latencies.push(now - Number(item.message.slice(2, item.message.indexOf(' '))));
           }
@@ -156,7 +164,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500)); // let every probe.add land
     await ask(child, { memory: true }); // resets the relay's event-loop histogram: measure the runs only
 
-    for (const rate of RATES) {
+    for (const rate of rates) {
       latencies.length = 0;
       delivered = 0;
       gaps = 0;
@@ -183,7 +191,7 @@ async function main(): Promise<void> {
             a.send(probeOf(a), n);
             sent += n;
           });
-          if (performance.now() - start >= SECONDS * 1000) {
+          if (performance.now() - start >= seconds * 1000) {
             clearInterval(timer);
             resolve();
           }
@@ -200,7 +208,7 @@ async function main(): Promise<void> {
       }
       const mem = await ask<{ rss: number; peakRss: number; loopP99Ms: number; loopMaxMs: number }>(child, { memory: true });
       latencies.sort((a, b) => a - b);
-      console.log(
+      report(
         `offered ${rate}/s: sent ${sent} in ${sendSeconds.toFixed(1)} s (${(sent / sendSeconds).toFixed(0)}/s), delivered ${delivered} ` +
           `(${((delivered / sent) * 100).toFixed(1)}%, ${(delivered / sendSeconds).toFixed(0)}/s), dropped ${gaps}; ` +
           `latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms; ` +
@@ -214,9 +222,18 @@ async function main(): Promise<void> {
     child.send({ stop: true });
     await new Promise((r) => child.once('exit', r));
   }
+  return out;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  const { values } = parseArgs({ options: { agents: { type: 'string' }, clients: { type: 'string' }, seconds: { type: 'string' }, rates: { type: 'string' } } });
+  benchRelay({
+    agents: Number(values.agents ?? 1000),
+    clients: Number(values.clients ?? 20),
+    seconds: Number(values.seconds ?? 10),
+    rates: (values.rates ?? '10000,20000,40000').split(',').map(Number),
+  }).catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -1,17 +1,20 @@
+import type { ProbeStatusCode } from '../../backend/protocol/probe';
 import type { PreparedProbe } from '../probe/prepare';
 
-/** Where a probe bound, in the running code (1-based, as editors count). */
+/** Where a probe bound, in the running code (1-based, as editors count); `original` when through a source map. */
 export interface BoundLocation {
   url: string;
   line: number;
   column?: number;
+  original?: { file: string; line: number };
 }
 
-/** What an engine reports about one probe; the probe manager adds instance, time and hit count. */
+/** What an engine reports about one probe; the probe manager adds instance, time and hit count. `code`: see ProbeStatusCode. */
 export type EngineStatus =
-  | { probeId: string; state: 'pending'; reason: string }
-  | { probeId: string; state: 'bound'; location: BoundLocation; tier: 'breakpoint' | 'inject' }
-  | { probeId: string; state: 'error'; reason: string };
+  | { probeId: string; state: 'pending'; reason: string; code?: ProbeStatusCode }
+  /** `reason`: why a probe runs where it does, when that is news (e.g. a breakpoint because injection was refused). */
+  | { probeId: string; state: 'bound'; location: BoundLocation; tier: 'breakpoint' | 'inject'; reason?: string; code?: ProbeStatusCode }
+  | { probeId: string; state: 'error'; reason: string; code?: ProbeStatusCode };
 
 export type StatusCallback = (status: EngineStatus) => void;
 

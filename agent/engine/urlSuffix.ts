@@ -13,6 +13,11 @@ export function suffixUrlRegex(file: string): string {
   return `(?:^|[/\\\\])${body}$`;
 }
 
+/** A V8 `urlRegex` that matches exactly one script URL. */
+export function exactUrlRegex(url: string): string {
+  return `^${escapeRegex(url)}$`;
+}
+
 /** The probe's file as a forward-slash path suffix without "./" or a file:// scheme. */
 export function normalizeProbeFile(file: string): string {
   let f = file.trim();

@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { inspect, types } from 'node:util';
 
 /** Longest rendered message; longer ones end in TRUNCATED_MARK. */
 export const MAX_MESSAGE_CHARS = 8 * 1024;
@@ -26,7 +26,7 @@ export class ExpressionFailure {
 /** Describes a thrown value without trusting it (a thrown object may have hostile getters). */
 export function describeThrown(thrown: unknown): ExpressionFailure {
   try {
-    if (thrown instanceof Error) return new ExpressionFailure(`${thrown.name}: ${thrown.message}`);
+    if (!types.isProxy(thrown) && thrown instanceof Error) return new ExpressionFailure(`${thrown.name}: ${thrown.message}`);
     return new ExpressionFailure(typeof thrown === 'string' ? thrown : inspect(thrown, SAFE_INSPECT));
   } catch {
     return new ExpressionFailure('unprintable exception');
@@ -37,7 +37,8 @@ export function describeThrown(thrown: unknown): ExpressionFailure {
 export function formatValue(value: unknown): string {
   try {
     if (typeof value === 'string') return value.length > MAX_MESSAGE_CHARS ? value.slice(0, MAX_MESSAGE_CHARS + 1) : value; // +1: still detectably too long
-    if (value instanceof ExpressionFailure) return `<error: ${value.description}>`;
+    // `instanceof` walks the prototype chain: on a Proxy that runs its getPrototypeOf trap
+    if (!types.isProxy(value) && value instanceof ExpressionFailure) return `<error: ${value.description}>`;
     return inspect(value, SAFE_INSPECT);
   } catch (e) {
     return `<unprintable: ${describeThrown(e).description}>`;

@@ -1,5 +1,10 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { ArmedProbe, Hit, HitBatch, WorkerToHook } from '../channel';
+import type { ArmedProbe, Hit, HitBatch, MetricBatch, WorkerToHook } from '../channel';
+import { MetricAggregator } from '../metrics/aggregator';
+import { durationEndId } from '../metrics/durationEnd';
+import { redactForDisplay, restoreMarks, WITHHELD } from '../redact/displayValue';
+import { Redactor } from '../redact/rules';
+import { CpuBudget, type BudgetEvent } from './cpuBudget';
 import { describeThrown, ExpressionFailure, renderMessage } from './formatValue';
 import { TokenBucket } from './tokenBucket';
 
@@ -10,7 +15,21 @@ interface ProbeSlot {
   armed: ArmedProbe;
   bucket: TokenBucket;
   fired: number;
+  /** A metric's aggregate (role 'metric'). */
+  metric?: MetricAggregator;
+  /** A duration's end site: its hits close the parent's stretches. */
+  endOf?: ProbeSlot;
+  /** Paused by the CPU budget. */
+  paused?: boolean;
+  /** ready() calls, to time one condition in CONDITION_SAMPLE (see ready). */
+  readies?: number;
+  /** When the sampled condition started (0: this call is not sampled). */
+  sampledAt?: number;
 }
+
+/** One condition evaluation in this many is timed for the CPU budget (and charged this many times over). */
+const CONDITION_SAMPLE = 256;
+
 
 /**
  * The main-thread end of every probe. Probe code (a breakpoint condition today, injected code later) calls
@@ -23,6 +42,22 @@ export class HitHook {
   private stdoutLines: string[] = [];
   private dropped = 0;
   private flushScheduled = false;
+  /** The default denylist applies from the start; configured rules arrive from the worker. */
+  private redactor = new Redactor();
+  private budgetEvents: BudgetEvent[] = [];
+  private readonly budget = new CpuBudget(
+    (probeId, paused) => {
+      const slot = this.probes.get(probeId);
+      if (slot) slot.paused = paused;
+    },
+    (event) => {
+      this.budgetEvents.push(event);
+      this.scheduleFlush();
+    },
+  );
+  /** Clock reading of the latest admit (0: none pending), and the slot of the latest ready(). */
+  private admittedAt = 0;
+  private readySlot?: ProbeSlot;
 
   constructor(
     private readonly port: MessagePort,
@@ -35,9 +70,50 @@ export class HitHook {
   /** Whether a hit of this probe should be recorded now: it is armed, under maxHits and under its rate. */
   admit(probeId: string): boolean {
     const slot = this.probes.get(probeId);
-    if (!slot) return false;
+    if (!slot || slot.paused) return false;
+    if (slot.endOf) return slot.endOf.metric!.hasOpenStart; // an end pairs whenever a start is open
     if (slot.armed.maxHits !== undefined && slot.fired >= slot.armed.maxHits) return false;
-    return slot.bucket.take();
+    const { role, metric } = slot.armed;
+    if (role === 'metric' && metric !== 'duration') {
+      // every hit counts, however many are sampled; a count needs nothing more (hit() is never called)
+      slot.fired++;
+      slot.metric!.counted();
+      return metric === 'value' && slot.bucket.take();
+    }
+    if (!slot.bucket.take()) return false;
+    // the snapshot pause that follows is the hit; it happens in the worker, so nothing is charged here
+    if (role === 'gate') {
+      slot.fired++;
+      return true;
+    }
+    this.admittedAt = slot.bucket.lastNow; // the hit's cost is charged to the CPU budget from here
+    return true;
+  }
+
+  /**
+   * For a probe with a condition, before the condition runs: whether a hit could be admitted now, so a paused,
+   * spent or throttled probe does not evaluate its condition at all. One call in CONDITION_SAMPLE times the
+   * condition (see cond) for the CPU budget.
+   */
+  ready(probeId: string): boolean {
+    const slot = this.probes.get(probeId);
+    if (!slot || slot.paused) return false;
+    // a metric counts every hit that passes its condition (admit samples); a logpoint needs a token
+    if (slot.armed.role !== 'metric' && !slot.endOf && !slot.bucket.peek()) return false;
+    this.readySlot = slot;
+    slot.sampledAt = (slot.readies = (slot.readies ?? 0) + 1) % CONDITION_SAMPLE === 0 ? performance.now() : 0;
+    return true;
+  }
+
+  /** The condition's value, right after ready(): charges a sampled evaluation's time, then says whether it held. */
+  cond(probeId: string, value: unknown): boolean {
+    const slot = this.readySlot;
+    if (slot?.sampledAt) {
+      const now = performance.now();
+      this.budget.charge(probeId, (now - slot.sampledAt) * CONDITION_SAMPLE, now);
+      slot.sampledAt = 0;
+    }
+    return !!value;
   }
 
   /** Records one admitted hit with the values of the template's expressions, in order. */
@@ -45,8 +121,10 @@ export class HitHook {
     try {
       const slot = this.probes.get(probeId);
       if (!slot) return;
+      if (slot.endOf) return void (slot.endOf.fired++, slot.endOf.metric!.end());
+      if (slot.metric) return void (slot.armed.metric === 'duration' ? slot.metric.start() : slot.metric.value(values[0]));
       slot.fired++;
-      const message = renderMessage(slot.armed.parts, values);
+      const message = restoreMarks(renderMessage(slot.armed.parts, this.withheld(slot.armed, values)));
       if (this.buffer.length >= MAX_BUFFERED_HITS) {
         this.buffer.shift();
         this.dropped++;
@@ -56,7 +134,21 @@ export class HitHook {
       this.scheduleFlush();
     } catch {
       // never into the program
+    } finally {
+      this.chargeHit(probeId);
     }
+  }
+
+  /** Charges the time since the latest admit (expressions evaluated, message rendered) to the CPU budget. */
+  private chargeHit(probeId: string): void {
+    if (!this.admittedAt) return;
+    try {
+      const now = performance.now();
+      this.budget.charge(probeId, now - this.admittedAt, now);
+    } catch {
+      // never into the program
+    }
+    this.admittedAt = 0;
   }
 
   /** Turns an exception thrown by one expression into a value, so the other expressions still report. */
@@ -67,11 +159,46 @@ export class HitHook {
   /** Forgets every probe (on stop): probe code still in the program becomes a no-op. */
   clear(): void {
     this.probes.clear();
+    this.budget.clear();
+  }
+
+  /** Values with sensitive ones withheld: by the expression's name, or inside the value (redactForDisplay). */
+  private withheld(armed: ArmedProbe, values: unknown[]): unknown[] {
+    return values.map((v, i) => (armed.redact?.[i] ? WITHHELD : redactForDisplay(v, this.redactor)));
   }
 
   private onTableUpdate(msg: WorkerToHook): void {
-    if (msg.type === 'arm') this.probes.set(msg.probe.probeId, { armed: msg.probe, bucket: new TokenBucket(msg.probe.maxPerSecond), fired: 0 });
-    else this.probes.delete(msg.probeId);
+    try {
+      if (msg.type === 'arm') this.arm(msg.probe);
+      else if (msg.type === 'disarm') {
+        this.probes.delete(msg.probeId);
+        this.probes.delete(durationEndId(msg.probeId));
+        this.budget.forget(msg.probeId);
+      } else if (msg.type === 'redaction') this.redactor = new Redactor(msg.config);
+      else this.flushMetrics();
+    } catch {
+      // a bad update must not surface in the program's event loop
+    }
+  }
+
+  private arm(armed: ArmedProbe): void {
+    const slot: ProbeSlot = { armed, bucket: new TokenBucket(armed.maxPerSecond), fired: 0, paused: false, readies: 0, sampledAt: 0 };
+    if (armed.role === 'metric' && armed.metric) slot.metric = new MetricAggregator(armed.probeId, armed.metric);
+    this.probes.set(armed.probeId, slot);
+    if (armed.metric === 'duration') {
+      const endId = durationEndId(armed.probeId);
+      this.probes.set(endId, { armed: { ...armed, probeId: endId }, bucket: slot.bucket, fired: 0, endOf: slot });
+    }
+  }
+
+  private flushMetrics(): void {
+    const windows = [...this.probes.values()].flatMap((slot) => (slot.metric ? [slot.metric.take()] : []));
+    const batch: MetricBatch = { type: 'metrics', windows };
+    try {
+      this.port.postMessage(batch);
+    } catch {
+      // the worker is gone
+    }
   }
 
   private scheduleFlush(): void {
@@ -82,13 +209,14 @@ export class HitHook {
 
   private flush(): void {
     this.flushScheduled = false;
-    const batch: HitBatch = { type: 'hits', hits: this.buffer, dropped: this.dropped };
+    const batch: HitBatch = { type: 'hits', hits: this.buffer, dropped: this.dropped, ...(this.budgetEvents.length ? { budget: this.budgetEvents } : {}) };
     const lines = this.stdoutLines;
     this.buffer = [];
     this.stdoutLines = [];
     this.dropped = 0;
+    this.budgetEvents = [];
     try {
-      if (batch.hits.length || batch.dropped) this.port.postMessage(batch);
+      if (batch.hits.length || batch.dropped || batch.budget) this.port.postMessage(batch);
       if (lines.length) this.writeStdout(lines.join(''));
     } catch {
       // the worker is gone (agent stopped): nothing to deliver to

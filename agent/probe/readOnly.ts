@@ -1,4 +1,6 @@
-import { parseExpressionAt, type Expression, type Node, type PrivateIdentifier, type Property, type SpreadElement, type Super } from 'acorn';
+import { parseExpressionAt, type CallExpression, type Expression, type Node, type PrivateIdentifier, type Property, type SpreadElement, type Super } from 'acorn';
+import { describeAllowedCalls, isAllowedGlobalFunction, isAllowedMethod, isAllowedNamespaceFunction, RESERVED_PREFIX } from '../expr/allowlist';
+import { expressionDepth, MAX_EXPRESSION_DEPTH } from '../expr/depth';
 
 /** Property names that reach into prototypes or constructors: reading them is the first step of every escape. */
 const FORBIDDEN_PROPERTIES = new Set(['constructor', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
@@ -15,20 +17,24 @@ export class ExpressionRejected extends Error {
 }
 
 /**
- * Accepts only expressions that read: identifiers, literals, member access, operators, array/object literals.
- * Calls, assignments, ++/--, delete, new, function/class literals, await/yield, sequences and tagged templates
- * are rejected by syntax. (Getters and implicit toString/valueOf can still run program code: the breakpoint
- * tier cannot prevent that; the reason this checker exists is that the program is never *meant* to change.)
+ * Accepts only expressions that read: identifiers, literals, member access, operators, array/object literals, and
+ * calls to the pure built-ins of agent/expr/allowlist.ts. Other calls, assignments, ++/--, delete, new,
+ * function/class literals, await/yield, sequences and tagged templates are rejected by syntax. Getters, Proxy
+ * traps and implicit valueOf/toString are kept out at run time: agent/expr compiles the checked expression into
+ * guarded code (property reads through descriptors, primitives only where JS would coerce).
  */
 export function assertReadOnly(source: string): void {
   let node: Expression;
   try {
-    node = parseExpressionAt(source, 0, { ecmaVersion: 'latest' });
+    // preserveParens: otherwise a wholly parenthesised expression, `(a || b)`, ends before its ")"
+    node = parseExpressionAt(source, 0, { ecmaVersion: 'latest', preserveParens: true });
   } catch (e) {
     throw new ExpressionRejected(source, `does not parse: ${e instanceof Error ? e.message : String(e)}`);
   }
   const rest = source.slice(node.end);
   if (rest.trim()) throw new ExpressionRejected(source, `has unexpected text after the expression: "${clip(rest.trim())}"`);
+  const depth = expressionDepth(node);
+  if (depth > MAX_EXPRESSION_DEPTH) throw new ExpressionRejected(source, `is nested too deeply (${depth} levels; at most ${MAX_EXPRESSION_DEPTH})`);
   const problem = findWrite(node);
   if (problem) throw new ExpressionRejected(source, `is not read-only: ${problem}`);
 }
@@ -39,6 +45,7 @@ function findWrite(node: Expression | SpreadElement | Super | PrivateIdentifier 
   const n = node as Expression | SpreadElement | Super | PrivateIdentifier | Property;
   switch (n.type) {
     case 'Identifier':
+      return n.name.startsWith(RESERVED_PREFIX) ? `identifiers starting with ${RESERVED_PREFIX} are reserved for the agent` : undefined;
     case 'Literal':
     case 'ThisExpression':
       return undefined;
@@ -53,6 +60,7 @@ function findWrite(node: Expression | SpreadElement | Super | PrivateIdentifier 
       return findWrite(n.object) ?? (n.computed ? findWrite(n.property) : undefined);
     }
     case 'ChainExpression':
+    case 'ParenthesizedExpression':
       return findWrite(n.expression);
     case 'UnaryExpression':
       return n.operator === 'delete' ? '`delete` is not allowed' : findWrite(n.argument);
@@ -74,7 +82,7 @@ function findWrite(node: Expression | SpreadElement | Super | PrivateIdentifier 
       return findWrite(n.value);
     }
     case 'CallExpression':
-      return 'calls are not allowed';
+      return findDisallowedCall(n) ?? first(n.arguments);
     case 'NewExpression':
       return '`new` is not allowed';
     case 'AssignmentExpression':
@@ -103,6 +111,20 @@ function findWrite(node: Expression | SpreadElement | Super | PrivateIdentifier 
     default:
       return `${n.type} is not allowed`;
   }
+}
+
+/** Calls are allowed only to the pure built-ins of agent/expr/allowlist.ts (which the compiler maps to our own code). */
+function findDisallowedCall(n: CallExpression): string | undefined {
+  if (n.optional) return 'optional calls ?.() are not supported';
+  const callee = n.callee;
+  if (callee.type === 'Identifier' && isAllowedGlobalFunction(callee.name)) return undefined;
+  if (callee.type === 'MemberExpression' && callee.object.type !== 'Super') {
+    const name = callee.property.type === 'PrivateIdentifier' ? undefined : propertyName(callee.property, callee.computed);
+    if (name !== undefined && callee.object.type === 'Identifier' && isAllowedNamespaceFunction(callee.object.name, name)) return undefined;
+    if (name !== undefined && isAllowedMethod(name)) return findWrite(callee.object);
+  }
+  const what = callee.type === 'Identifier' ? `${callee.name}()` : callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier' ? `.${callee.property.name}()` : 'this call';
+  return `calls are not allowed except to pure built-ins (${describeAllowedCalls()}); ${what} is not one of them`;
 }
 
 function first(nodes: ReadonlyArray<Parameters<typeof findWrite>[0]>): string | undefined {

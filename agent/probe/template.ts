@@ -55,7 +55,7 @@ function readExpression(template: string, open: number): { source: string; end: 
   if (/^\s*\}/.test(template.slice(open + 1))) throw new TemplateRejected(`template has an empty expression "{}" at position ${open + 1}`);
   let end: number;
   try {
-    end = parseExpressionAt(template, open + 1, { ecmaVersion: 'latest' }).end;
+    end = parseExpressionAt(template, open + 1, { ecmaVersion: 'latest', preserveParens: true }).end; // `{(a || b)}` ends at its ")"
   } catch (e) {
     const upTo = template.indexOf('}', open + 1);
     throw new TemplateRejected(`expression "${template.slice(open + 1, upTo).trim()}" does not parse: ${e instanceof Error ? e.message : String(e)}`);

@@ -6,6 +6,7 @@ import * as attach from './commands/attach';
 import * as audit from './commands/audit';
 import * as demo from './commands/demo';
 import * as evidence from './commands/evidence';
+import * as investigate from './commands/investigate';
 import * as probe from './commands/probe';
 import * as policy from './commands/policy';
 import * as relay from './commands/relay';
@@ -17,7 +18,7 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const commands: Record<string, Command> = { relay, attach, services, probe, evidence, token, policy, audit, demo };
+const commands: Record<string, Command> = { relay, attach, services, probe, evidence, token, policy, audit, demo, investigate };
 
 const usage = `usage: runtruth <command> [options]
 
@@ -31,6 +32,7 @@ commands:
   policy     get | set the probe policy (limits, blocklist, auto-approval)
   audit      list, export or --verify the tamper-evident audit log
   demo       run relay + example service + attach + logpoint on loopback
+  investigate  find the commit behind a question about a running service, with runtime evidence
 
 common options: --relay URL (env RUNTRUTH_RELAY, default ws://127.0.0.1:7070)
                 --token TOKEN (env RUNTRUTH_TOKEN, else .runtruth/admin.token)  --json

@@ -1,8 +1,11 @@
 import type { AuditEntry, Evidence, PolicyView, ProbeStatus, ProbeView, ServiceView, TokenView } from '../protocol';
+import { formatMetric, formatSnapshot, probeWhat } from './evidenceText';
 
 /** Human output: one line per fact, stable enough to grep. Machine output is `--json` (one object per line). */
 export function formatEvidence(e: Evidence): string {
   if (e.kind === 'gap') return `${e.at} -- ${e.count} event(s) dropped (${e.where})${e.probeId ? ` for ${e.probeId}` : ''} --`;
+  if (e.kind === 'snapshot') return formatSnapshot(e);
+  if (e.kind === 'metric') return formatMetric(e);
   return `${e.at} ${e.service}/${e.instance} ${e.probeId}  ${e.message}`;
 }
 
@@ -15,7 +18,7 @@ export function summariseStatuses(statuses: ProbeStatus[]): string {
 
 export function formatProbe(v: ProbeView): string {
   const p = v.probe;
-  const what = p.kind === 'log' ? `log "${p.template}"` : p.kind;
+  const what = probeWhat(p);
   const cond = p.condition ? ` if ${p.condition}` : '';
   if (v.state === 'proposed') {
     return `${p.id}  ${p.selector.service}  ${p.file}:${p.line}  ${what}${cond}  [PROPOSED by ${v.approval?.requestedBy ?? p.createdBy ?? '?'} (${v.approval?.origin ?? 'ai'}); approve before ${p.expiresAt}]`;

@@ -5,7 +5,9 @@ export class ProbeFailedError extends Error {
   override name = 'ProbeFailedError';
 }
 
-const NOT_LOADED = /no loaded script matches/i;
+/** Older agents send no `code`: their reason text is the fallback. */
+const NOT_LOADED_TEXT = /no loaded script matches/i;
+const notLoaded = (s: ProbeStatus) => s.state === 'pending' && (s.code === 'not_loaded' || (s.code === undefined && NOT_LOADED_TEXT.test(s.reason ?? '')));
 
 /**
  * Waits until every expected instance has reported a settled state for the probe (or `waitMs` passes),
@@ -26,7 +28,7 @@ export async function settleStatuses(
   while (expected.length && !settledFor(statuses) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 25));
     statuses = current();
-    if (reportedBy(statuses) && statuses.every((s) => s.state !== 'pending' || NOT_LOADED.test(s.reason ?? ''))) break;
+    if (reportedBy(statuses) && statuses.every((s) => s.state !== 'pending' || notLoaded(s))) break;
   }
   const mine = statuses.filter((s) => expected.includes(s.instanceId));
   if (!expected.length || mine.some((s) => s.state === 'bound')) return mine;
@@ -34,7 +36,7 @@ export async function settleStatuses(
   if (errors.length && errors.length === mine.length) {
     throw new ProbeFailedError(`${probeId} could not be placed: ${unique(errors.map((s) => s.reason ?? 'unknown error')).join('; ')}`);
   }
-  if (!allowPending && mine.length && mine.every((s) => s.state === 'pending' && NOT_LOADED.test(s.reason ?? ''))) {
+  if (!allowPending && mine.length && mine.every(notLoaded)) {
     throw new ProbeFailedError(
       `${probeId} not placed: ${unique(mine.map((s) => s.reason!)).join('; ')} (use --pending to keep it until the file loads)`,
     );

@@ -45,9 +45,10 @@ export type Policy = z.infer<typeof Policy>;
 export const PolicyPatch = Policy.partial();
 export type PolicyPatch = z.infer<typeof PolicyPatch>;
 
+/** Every kind allowed by default: restricting kinds is an admin's decision, and new kinds should not need a policy edit. */
 export const DEFAULT_POLICY: Policy = {
   maxTtlSeconds: MAX_PROBE_TTL_SECONDS,
-  allowedKinds: { operator: ['log'], admin: ['log'] },
+  allowedKinds: { operator: [...ProbeKind.options], admin: [...ProbeKind.options] },
   fileBlocklist: [],
   autoApprove: [],
   redaction: [],

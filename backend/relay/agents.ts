@@ -20,7 +20,6 @@ import type { EvidenceIngest } from './evidence-ingest';
 import type { ProbeBook } from './probes';
 import type { SecretVerifier } from './secrets';
 import type { RelayStats } from './stats';
-import type { EvidenceStore } from './store-evidence';
 import type { ProbeStore } from './store-probes';
 import type { RegistryStore } from './store-registry';
 

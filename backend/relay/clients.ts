@@ -103,6 +103,7 @@ class ClientSession implements Session<ClientRequest> {
   readonly subscriptions: ClientSubscriptions;
   private readonly outbox: EvidenceOutbox;
   private readonly rateKey: string;
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly identity: Identity,
@@ -116,6 +117,16 @@ class ClientSession implements Session<ClientRequest> {
     });
     this.subscriptions = new ClientSubscriptions({ evidence: deps.evidence, outbox: this.outbox, now: deps.now, labelsOf: (id) => deps.registry.labelsOf(id) });
     this.rateKey = identity.tokenId ?? identity.name;
+    if (identity.expiresAt) this.endAt(Date.parse(identity.expiresAt));
+  }
+
+  /** A token that expires mid-session stops receiving pushes then, not at its next request. */
+  private endAt(when: number): void {
+    const delay = when - (this.deps.now?.() ?? new Date()).getTime();
+    if (delay <= 0) return this.end('token expired');
+    // setTimeout cannot wait longer than ~24.8 days: re-arm until the day comes
+    this.expiryTimer = setTimeout(() => this.endAt(when), Math.min(delay, 2 ** 31 - 1));
+    this.expiryTimer.unref();
   }
 
   get queued(): number {
@@ -155,6 +166,7 @@ class ClientSession implements Session<ClientRequest> {
   }
 
   closed(): void {
+    clearTimeout(this.expiryTimer);
     this.subscriptions.clear();
     this.outbox.close();
     this.forget();

@@ -6,8 +6,9 @@ type Gap = z.infer<typeof GapEvidence>;
 /** Evidence as stored: every item, gap markers included, carries its store id. */
 export type StoredEvidence = Evidence & { id: number };
 
-/** An item about to be stored: the relay has filled service/instance, the store assigns the id. */
-export type UnstoredEvidence = Omit<Extract<Evidence, { kind: 'log' }>, 'id'> | (Gap & { service: string; instance: string });
+type ProbeEvidenceKind = Exclude<Evidence['kind'], 'gap'>;
+/** An item about to be stored: the relay has filled service/instance, the store assigns the id. Any kind is stored as JSON. */
+export type UnstoredEvidence = { [K in ProbeEvidenceKind]: Omit<Extract<Evidence, { kind: K }>, 'id'> }[ProbeEvidenceKind] | (Gap & { service: string; instance: string });
 
 /** What a query or subscription wants. */
 export interface EvidenceFilter {

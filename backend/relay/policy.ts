@@ -65,10 +65,12 @@ export class PolicyBook {
     if (p.maxPerSecond !== undefined && probe.maxPerSecond !== undefined && probe.maxPerSecond > p.maxPerSecond) {
       throw violation(`maxPerSecond ${probe.maxPerSecond} exceeds the policy maximum of ${p.maxPerSecond}/s`);
     }
+    // a snapshot without maxHits takes one hit (the agent's default), below any ceiling: leave it to the agent
+    const fillHits = p.maxHits !== undefined && probe.maxHits === undefined && probe.kind !== 'snapshot';
     return {
       ...probe,
       ttlSeconds,
-      ...(p.maxHits !== undefined && probe.maxHits === undefined ? { maxHits: p.maxHits } : {}),
+      ...(fillHits ? { maxHits: p.maxHits } : {}),
       ...(p.maxPerSecond !== undefined && probe.maxPerSecond === undefined ? { maxPerSecond: p.maxPerSecond } : {}),
     };
   }

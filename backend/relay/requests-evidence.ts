@@ -1,4 +1,4 @@
-import { RuntruthError, type Evidence, type ResultOf } from '../protocol';
+import { MAX_FRAME_BYTES, RuntruthError, type Evidence, type ResultOf } from '../protocol';
 import { actorOf } from './audit';
 import type { Handlers, RequestContext, RequestOf } from './client-requests';
 import type { EvidenceFilter } from './evidence-filter';
@@ -6,6 +6,9 @@ import { isScoped, requireProbe, requireService } from './scope';
 import { relayGap } from './subscriptions';
 
 type EvidenceMethods = 'evidence.query' | 'evidence.subscribe' | 'evidence.unsubscribe';
+
+/** The items of one query answer, as JSON: under MAX_FRAME_BYTES with room for the envelope. */
+const QUERY_PAGE_BYTES = MAX_FRAME_BYTES - 64 * 1024;
 
 export const evidenceHandlers: Handlers<EvidenceMethods> = {
   'evidence.query': queryEvidence,
@@ -23,7 +26,8 @@ export const evidenceHandlers: Handlers<EvidenceMethods> = {
 function queryEvidence(params: RequestOf<'evidence.query'>['params'], ctx: RequestContext): ResultOf<'evidence.query'> {
   const filter = resolveFilter(params, ctx);
   const afterId = params.afterId ?? 0;
-  const stored = ctx.evidence.after(afterId, filter, params.limit);
+  // snapshots run to 1 MB each: a page holds what fits one frame, and `lastId` says where to go on from
+  const stored = ctx.evidence.after(afterId, filter, params.limit, QUERY_PAGE_BYTES);
   const prunedThrough = ctx.evidence.prunedThrough();
   const items: Evidence[] = params.afterId !== undefined && afterId < prunedThrough ? [relayGap(prunedThrough - afterId, ctx.now()), ...stored] : stored;
   const lastId = stored.length ? stored[stored.length - 1].id : afterId;

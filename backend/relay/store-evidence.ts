@@ -41,8 +41,11 @@ export class EvidenceStore {
     )();
   }
 
-  /** Items with id > afterId matching the filter, oldest first. */
-  after(afterId: number, filter: EvidenceFilter, limit: number): StoredEvidence[] {
+  /**
+   * Items with id > afterId matching the filter, oldest first. With `maxBytes`, the page stops before the items'
+   * JSON would exceed it (always at least one item): a page of snapshots must still fit one frame.
+   */
+  after(afterId: number, filter: EvidenceFilter, limit: number, maxBytes = Infinity): StoredEvidence[] {
     // only the parameters the statement names: better-sqlite3 rejects undefined bindings
     const params: Record<string, unknown> = { afterId, limit };
     if (filter.probeId !== undefined) params.probeId = filter.probeId;
@@ -51,7 +54,9 @@ export class EvidenceStore {
     if (filter.scope?.services) params.scopeServices = JSON.stringify(filter.scope.services);
     if (hasScopeLabels(filter)) params.scopeLabels = JSON.stringify(filter.scope!.labels);
     const rows = this.pageStatement(filter).all(params);
-    return rows.map((r) => ({ id: r.id, ...JSON.parse(r.json) }) as StoredEvidence); // written by append()
+    let bytes = 0;
+    const fitting = maxBytes === Infinity ? rows : rows.filter((r, i) => (bytes += Buffer.byteLength(r.json) + 16) <= maxBytes || i === 0);
+    return fitting.map((r) => ({ id: r.id, ...JSON.parse(r.json) }) as StoredEvidence); // written by append()
   }
 
   lastId(): number {

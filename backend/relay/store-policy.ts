@@ -22,7 +22,12 @@ export class PolicyStore {
     return { policy: parsed.data, updatedAt: row.updated_at, updatedBy: row.updated_by };
   }
 
+  /**
+   * Keeps only the fields that differ from the defaults, so a field an admin never set follows the defaults
+   * of later versions (e.g. a new probe kind is allowed without editing the policy).
+   */
   save(policy: Policy, by: string, now: Date): void {
-    this.write.run(JSON.stringify(policy), now.toISOString(), by);
+    const changed = Object.fromEntries(Object.entries(policy).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(DEFAULT_POLICY[k as keyof Policy])));
+    this.write.run(JSON.stringify(changed), now.toISOString(), by);
   }
 }

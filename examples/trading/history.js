@@ -97,8 +97,8 @@ export function normalizeOrder(raw: unknown): Order {
 const validation = (limits) => `import { Order, Verdict } from './types';
 import { limitsFor } from './limits';
 
-/** Trades at or above this notional go to the fraud desk for review. */
-export const HIGH_VALUE_THRESHOLD = 10000;
+/** Trades above this notional go to the fraud desk for review. */
+const HIGH_VALUE_THRESHOLD = 10000;
 
 export function validateTrade(order: Order): Verdict {
   const flags: string[] = [];

@@ -1,5 +1,7 @@
 import type { Evidence, ProbeSpec } from '../../backend/protocol';
 import { logpointKind } from './kinds/logpoint';
+import { metricKind } from './kinds/metric';
+import { snapshotKind } from './kinds/snapshot';
 
 export type ProbeKindId = ProbeSpec['kind'];
 export type SpecOf<K extends ProbeKindId> = Extract<ProbeSpec, { kind: K }>;
@@ -30,6 +32,8 @@ export interface ProbeKindInfo<K extends ProbeKindId> {
 
 export const probeKinds = {
   log: logpointKind,
+  snapshot: snapshotKind,
+  metric: metricKind,
 } as const satisfies { [K in ProbeKindId]: ProbeKindInfo<K> };
 
 // The registry is indexed by the same discriminant it is typed by; this one cast is where that is stated.

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { DEFAULT_POLICY } from '../../backend/protocol';
 import { globToRegExp, normalizePath } from '../../backend/relay/glob';
 import { Harness, logProbe } from './helpers';
@@ -18,6 +20,18 @@ describe('relay policy', () => {
     await h.restart();
     const again = await (await h.client()).call('policy.get', {});
     assert.deepEqual(again.policy, { ...DEFAULT_POLICY, maxTtlSeconds: 7200, redaction: ['^pass(word)?$', 'token'] });
+  });
+
+  it('stores only what an admin changed, so fields never set follow the defaults of later versions', async () => {
+    const admin = await h.client();
+    await admin.call('policy.set', { policy: { maxHits: 50, allowedKinds: DEFAULT_POLICY.allowedKinds } });
+    const db = new Database(path.join(h.dataDir, 'relay.db'), { readonly: true });
+    try {
+      const row = db.prepare('SELECT json FROM policy').get() as { json: string };
+      assert.deepEqual(JSON.parse(row.json), { maxHits: 50 });
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses an invalid policy with one clear error and changes nothing', async () => {

@@ -97,7 +97,7 @@ describe('relay store', () => {
       const after = await h.client();
       const query = await after.call('evidence.query', { afterId: 0 });
       assert.deepEqual(
-        query.items.map((i) => (i.kind === 'gap' ? `gap ${i.where} ${i.count}` : i.message)),
+        query.items.map((i) => (i.kind === 'gap' ? `gap ${i.where} ${i.count}` : i.kind === 'log' ? i.message : i.kind)),
         ['gap relay 3', 'n=4', 'n=5'],
       );
       const resumed = await after.call('evidence.subscribe', { afterId: 1 });

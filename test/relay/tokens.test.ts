@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PROTOCOL_VERSION } from '../../backend/protocol';
 import { CloseCode } from '../../backend/relay';
-import { Harness, logProbe, until } from './helpers';
+import { Harness, logProbe } from './helpers';
 
 describe('relay tokens', () => {
   let h: Harness;
@@ -98,7 +98,7 @@ describe('relay tokens', () => {
     assert.equal(listed?.state, 'expired');
   });
 
-  it('ends a session whose token expires while connected, at its next request', async () => {
+  it('ends a session whose token expires while connected', async () => {
     const admin = await h.client();
     const { secret } = await admin.call('token.create', { name: 'soon', role: 'viewer', expiresInSeconds: 60 });
     h.minted.push(secret);
@@ -107,9 +107,8 @@ describe('relay tokens', () => {
     db.prepare(`UPDATE secrets SET expires_at = ? WHERE name = 'soon'`).run(new Date(expiresAt).toISOString());
     db.close();
     const soon = await h.client(secret); // valid at hello
-    await until(() => Date.now() > expiresAt, 'the token has expired');
-    const response = await soon.request('services.list', {});
-    assert.deepEqual(!response.ok && [response.error.code, response.error.message], ['unauthorized', 'token expired']);
+    const error = await soon.nextOfType('error');
+    assert.deepEqual([error.error.code, error.error.message], ['unauthorized', 'token expired']);
     assert.equal((await soon.closed).code, CloseCode.unauthorized);
   });
 

@@ -6,6 +6,7 @@ import type { ProbeSpec, ProbeStatus } from '../../../backend/protocol/probe';
 import { waitUntil } from './wait';
 
 type AgentHello = Extract<AgentToRelay, { type: 'agent.hello' }>;
+type Kind<K extends AgentEvidence['kind']> = Extract<AgentEvidence, { kind: K }>;
 
 export interface FakeRelayOptions {
   port?: number;
@@ -82,8 +83,21 @@ export class FakeRelay {
     return this.statusesOf(probeId).at(-1);
   }
 
-  evidenceOf(probeId: string): AgentEvidence[] {
-    return this.evidence.filter((e) => e.probeId === probeId);
+  /** Log evidence of one probe (snapshotsOf and metricsOf give the other kinds). */
+  evidenceOf(probeId: string): Kind<'log'>[] {
+    return this.itemsOf(probeId, 'log');
+  }
+
+  snapshotsOf(probeId: string): Kind<'snapshot'>[] {
+    return this.itemsOf(probeId, 'snapshot');
+  }
+
+  metricsOf(probeId: string): Kind<'metric'>[] {
+    return this.itemsOf(probeId, 'metric');
+  }
+
+  itemsOf<K extends AgentEvidence['kind']>(probeId: string, kind: K): Kind<K>[] {
+    return this.evidence.filter((e): e is Kind<K> => e.probeId === probeId && e.kind === kind);
   }
 
   waitForHello(count = 1, ms?: number): Promise<AgentHello> {
@@ -95,8 +109,12 @@ export class FakeRelay {
     return waitUntil(() => this.statuses.slice(after).find((s) => s.probeId === probeId && s.state === state), `status ${state} of ${probeId}`, ms, () => this.describe());
   }
 
-  waitForEvidence(probeId: string, count = 1, ms?: number): Promise<AgentEvidence[]> {
-    return waitUntil(() => (this.evidenceOf(probeId).length >= count ? this.evidenceOf(probeId) : undefined), `${count} evidence item(s) of ${probeId}`, ms, () => this.describe());
+  waitForEvidence(probeId: string, count = 1, ms?: number): Promise<Kind<'log'>[]> {
+    return this.waitForItems(probeId, 'log', count, ms);
+  }
+
+  waitForItems<K extends AgentEvidence['kind']>(probeId: string, kind: K, count = 1, ms?: number): Promise<Kind<K>[]> {
+    return waitUntil(() => (this.itemsOf(probeId, kind).length >= count ? this.itemsOf(probeId, kind) : undefined), `${count} ${kind} evidence item(s) of ${probeId}`, ms, () => this.describe());
   }
 
   /** Drops every agent connection and stops listening (a relay crash, as agents see it). */

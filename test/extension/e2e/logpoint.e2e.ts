@@ -92,6 +92,8 @@ describe('end to end in the browser: VSIX → sign in → gutter logpoint → li
 
     await page.locator('.editor-instance .monaco-editor .margin .cgmr').first().waitFor({ timeout: 20_000 });
     await waitForWorkbenchText(page, 'waiting for the first hit');
+    // the agent reports pending, then bound once the probe is in the code: wait for the bound state to render
+    await waitForWorkbenchText(page, 'bound 1/1').catch(() => undefined);
     assert.ok((await inlineTexts(page)).some((t) => t.includes('bound 1/1')), `inline state: ${await inlineTexts(page)}`);
     await shot('04-logpoint-bound');
   });

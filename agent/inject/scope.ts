@@ -1,0 +1,79 @@
+import type { Node, Pattern } from 'acorn';
+import { boundNames, childNodes, isFunction } from './astWalk';
+
+/** What a CommonJS module's wrapper function declares (Node compiles the file's text as that function's body). */
+const COMMONJS_NAMES = ['exports', 'require', 'module', '__filename', '__dirname'];
+
+/**
+ * The names declared in the scopes around a place in a script, from the chain of nodes that contain it
+ * (outermost first). A probe expression reads these as the program does; any other name is a global and goes
+ * through the guard (a global may be a getter). Over-approximates a little (a sloppy-mode function declared in
+ * a nested block counts for its whole function), which only matters for a global of the same name.
+ */
+export function declaredNames(ancestors: readonly Node[], commonJs: boolean): Set<string> {
+  const names = new Set<string>(commonJs ? COMMONJS_NAMES : []);
+  const add = (list: string[]) => list.forEach((n) => names.add(n));
+  for (const node of ancestors) {
+    if (node.type === 'Program') {
+      add(varScoped(node));
+      add(lexical((node as unknown as { body: Node[] }).body));
+    } else if (isFunction(node)) {
+      if (node.type !== 'FunctionDeclaration' && node.id) names.add(node.id.name);
+      if (node.type !== 'ArrowFunctionExpression') names.add('arguments');
+      for (const p of node.params) add(boundNames(p));
+      if (node.body.type === 'BlockStatement') add(varScoped(node.body));
+    } else if (node.type === 'BlockStatement' || node.type === 'StaticBlock') {
+      add(lexical((node as unknown as { body: Node[] }).body));
+    } else if (node.type === 'SwitchStatement') {
+      for (const c of (node as unknown as { cases: Array<{ consequent: Node[] }> }).cases) add(lexical(c.consequent));
+    } else if (node.type === 'ForStatement' || node.type === 'ForInStatement' || node.type === 'ForOfStatement') {
+      const decl = (node as unknown as { init?: Node | null; left?: Node }).init ?? (node as unknown as { left?: Node }).left;
+      if (decl?.type === 'VariableDeclaration') add(declarators(decl));
+    } else if (node.type === 'CatchClause') {
+      add(boundNames((node as unknown as { param: Pattern | null }).param));
+    } else if (node.type === 'ClassExpression' || node.type === 'ClassDeclaration') {
+      const id = (node as unknown as { id?: { name: string } | null }).id;
+      if (id) names.add(id.name);
+    }
+  }
+  return names;
+}
+
+/** let/const/class/function declared directly in a statement list, and imports. */
+function lexical(statements: readonly Node[]): string[] {
+  const out: string[] = [];
+  for (const s of statements) {
+    const node = s.type === 'ExportNamedDeclaration' || s.type === 'ExportDefaultDeclaration' ? ((s as unknown as { declaration?: Node | null }).declaration ?? s) : s;
+    if (node.type === 'VariableDeclaration') out.push(...declarators(node));
+    else if (node.type === 'FunctionDeclaration' || node.type === 'ClassDeclaration') {
+      const id = (node as unknown as { id?: { name: string } | null }).id;
+      if (id) out.push(id.name);
+    } else if (node.type === 'ImportDeclaration') {
+      for (const spec of (node as unknown as { specifiers: Array<{ local: { name: string } }> }).specifiers) out.push(spec.local.name);
+    }
+  }
+  return out;
+}
+
+/** `var` names and function declarations anywhere in a function body (or program), not inside nested functions. */
+function varScoped(body: Node): string[] {
+  const out: string[] = [];
+  const visit = (node: Node) => {
+    if (node.type === 'VariableDeclaration' && (node as unknown as { kind: string }).kind === 'var') out.push(...declarators(node));
+    if (node.type === 'FunctionDeclaration') {
+      const id = (node as unknown as { id?: { name: string } | null }).id;
+      if (id) out.push(id.name);
+      return;
+    }
+    if (isFunction(node) || node.type === 'ClassExpression' || node.type === 'ClassDeclaration') return;
+    for (const child of childNodes(node)) visit(child);
+  };
+  for (const child of childNodes(body)) visit(child);
+  return out;
+}
+
+function declarators(decl: Node): string[] {
+  const out: string[] = [];
+  for (const d of (decl as unknown as { declarations: Array<{ id: Pattern }> }).declarations) boundNames(d.id, out);
+  return out;
+}
