@@ -92,9 +92,14 @@ describe('end to end in the browser: VSIX → sign in → gutter logpoint → li
 
     await page.locator('.editor-instance .monaco-editor .margin .cgmr').first().waitFor({ timeout: 20_000 });
     await waitForWorkbenchText(page, 'waiting for the first hit');
-    // the agent reports pending, then bound once the probe is in the code: wait for the bound state to render
-    await waitForWorkbenchText(page, 'bound 1/1').catch(() => undefined);
-    assert.ok((await inlineTexts(page)).some((t) => t.includes('bound 1/1')), `inline state: ${await inlineTexts(page)}`);
+    // the agent reports pending, then bound once the probe is in the code (injection recompiles the script),
+    // and the editor re-renders its inline decorations: poll until the bound state is drawn after the line
+    let texts: string[] = [];
+    for (const end = Date.now() + 20_000; Date.now() < end; await page.waitForTimeout(100)) {
+      texts = await inlineTexts(page);
+      if (texts.some((t) => t.includes('bound 1/1'))) break;
+    }
+    assert.ok(texts.some((t) => t.includes('bound 1/1')), `inline state: ${texts}`);
     await shot('04-logpoint-bound');
   });
 

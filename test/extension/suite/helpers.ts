@@ -48,6 +48,10 @@ export async function openValidateJs(): Promise<vscode.TextEditor> {
 export async function addLogpoint(uri: vscode.Uri, line: number, template: string, extra: Record<string, unknown> = {}): Promise<string> {
   const probeId = await vscode.commands.executeCommand<string | undefined>('runtruth.addLogpoint', { uri, line, template, condition: '', limits: 'ttl 10m', ...extra });
   assert.ok(probeId, `the logpoint at line ${line} was placed`);
+  // The agent injects the probe by recompiling the script, which takes a moment: traffic sent before it is
+  // bound would (rightly) not be seen, so tests that send traffic next wait for the bound state here.
+  const api = await runtruth();
+  await until(`the logpoint at line ${line} to bind`, () => api.inspect.decorations(uri).some((d) => d.probeId === probeId && d.state === 'bound'));
   return probeId;
 }
 
