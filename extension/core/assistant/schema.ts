@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SourcePosition } from '../../../backend/protocol/probe';
 
 // The investigation's data, defined once: hypotheses, evidence plans, observations and scores are all plain,
 // validated, serialisable values, so the built-in investigator, a model's tool calls, the CLI's --json and the
@@ -6,12 +7,8 @@ import { z } from 'zod';
 
 export const Sha = z.string().regex(/^[0-9a-f]{7,64}$/, 'a commit sha (7-64 lowercase hex digits)');
 
-export const SourceLocation = z.object({
-  /** Repository-relative path, forward slashes. */
-  file: z.string().min(1).max(1024),
-  /** 1-based, as editors count. */
-  line: z.int().min(1).max(10_000_000),
-});
+/** A repository-relative path (forward slashes) and a 1-based line: the protocol's own source position. */
+export const SourceLocation = SourcePosition;
 export type SourceLocation = z.infer<typeof SourceLocation>;
 
 export const SuspectLocation = SourceLocation.extend({ reason: z.string().max(500).default('') });
