@@ -1,4 +1,4 @@
-import { formatMetric } from '../../../backend/cli/evidenceText';
+import { formatMetric, probeWhat } from '../../../backend/cli/evidenceText';
 import type { ProbeKindInfo } from '../probeKinds';
 
 /** Metrics: one aggregated window per line (count, or the value/duration summary). */
@@ -7,8 +7,7 @@ export const metricKind: ProbeKindInfo<'metric'> = {
   label: 'Metric',
   icon: 'graph-line',
   addCommand: 'runtruth.addMetric',
-  summary: (spec) =>
-    spec.metric === 'value' ? `metric value(${spec.expression})` : spec.metric === 'duration' ? `metric duration${spec.endLine ? ` to line ${spec.endLine}` : ''}` : 'metric count',
+  summary: (spec) => `${probeWhat(spec)}${spec.condition ? ` if ${spec.condition}` : ''}`,
   evidenceLine: (e) => formatMetric(e).replace(/^\S+ \S+ \S+\s+/, ''),
   evidenceDetail: (e) => formatMetric(e),
 };
