@@ -1,13 +1,15 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { AgentEvidence } from '../backend/protocol/evidence';
 import { PROTOCOL_VERSION } from '../backend/protocol/messages';
-import type { InstanceInfo } from '../backend/protocol/messages';
+import type { AgentPolicyMsg, InstanceInfo } from '../backend/protocol/messages';
 import type { HitBatch, HookToWorker, MetricBatch, WorkerToHook, WorkerToHost } from './channel';
 import type { AgentConfig } from './config';
 import { errorMessage, type Log } from './diagnosticLog';
 import { BreakpointEngine } from './engine/breakpointEngine';
 import { buildEngineStack } from './engine/engineStack';
+import { KindRouter } from './engine/kindRouter';
 import { ScriptRegistry } from './engine/scriptRegistry';
+import { HookArming } from './hookArming';
 import { InjectEngine } from './inject/injectEngine';
 import { EVIDENCE_LIMITS, EvidenceQueue } from './evidenceQueue';
 import type { InspectorClient } from './inspectorClient';
@@ -16,6 +18,8 @@ import { Blocklist } from './redact/blocklist';
 import { Redactor } from './redact/rules';
 import { RelayLink } from './relayLink';
 import { SerialQueue } from './serialQueue';
+import { inlineSnapshotEvidence } from './snapshot/inlineEvidence';
+import type { SourceMapRegistry } from './sourcemap/sourceMaps';
 
 /** Evidence waits while this many bytes are already queued in the socket (a slow relay). */
 const MAX_SOCKET_BACKLOG_BYTES = 4 * 1024 * 1024;
@@ -49,6 +53,12 @@ export class AgentRuntime {
   private metricFlush?: NodeJS.Timeout;
   private stopped = false;
   private redactor: Redactor;
+  private readonly arming: HookArming;
+  private readonly toHook: (msg: WorkerToHook) => void;
+  /** The agent's own blocklist plus the relay's (replaced whenever the relay pushes its policy). */
+  private readonly blocklist: Blocklist;
+  private readonly scripts: ScriptRegistry;
+  private readonly maps: SourceMapRegistry;
 
   constructor(private readonly deps: AgentRuntimeDeps) {
     const { config, client, log, tell } = deps;
@@ -63,7 +73,10 @@ export class AgentRuntime {
       },
       onMessage: (msg) =>
         void this.ops
-          .run(() => (msg.type === 'probe.sync' ? this.manager.sync(msg.probes) : msg.type === 'probe.add' ? this.manager.add(msg.probe) : this.manager.remove(msg.probeId)))
+          .run(async () => {
+            if (msg.type === 'agent.policy') return this.applyRelayPolicy(msg);
+            return msg.type === 'probe.sync' ? this.manager.sync(msg.probes) : msg.type === 'probe.add' ? this.manager.add(msg.probe) : this.manager.remove(msg.probeId);
+          })
           .catch((e) => log(`applying ${msg.type} failed: ${errorMessage(e)}`)),
       onRefused: (message) => {
         tell({ type: 'refused', message });
@@ -71,32 +84,45 @@ export class AgentRuntime {
       },
       onFirstFailure: (message) => tell({ type: 'unreachable', message }),
     });
-    const scripts = new ScriptRegistry(client); // before Debugger.enable, which replays every loaded script
+    this.arming = new HookArming(toHook);
+    this.blocklist = new Blocklist(config.blocklist);
+    const scripts = (this.scripts = new ScriptRegistry(client)); // before Debugger.enable, which replays every loaded script
     this.redactor = new Redactor(config.redaction);
     toHook({ type: 'redaction', config: config.redaction });
-    const { engine } = buildEngineStack({
+    this.toHook = toHook;
+    const { engine, maps } = buildEngineStack({
       client,
       scripts,
       log,
       onStatus: (s) => this.manager.onEngineStatus(s),
       // logpoints and metrics are injected into the code (breakpoints only where V8 refuses the edit): see agent/inject
-      logTier: (onStatus) =>
-        new InjectEngine({ client, scripts, onStatus, log, fallback: (fallbackStatus, conditionFor) => new BreakpointEngine(client, scripts, fallbackStatus, log, conditionFor) }),
-      blocklist: new Blocklist(config.blocklist),
+      logTier: (onStatus, pausedSnapshots) =>
+        new InjectEngine({
+          client,
+          scripts,
+          onStatus,
+          log,
+          fallback: (fallbackStatus, conditionFor) => {
+            const breakpoints = new BreakpointEngine(client, scripts, fallbackStatus, log, conditionFor);
+            return new KindRouter({ log: breakpoints, metric: breakpoints, snapshot: pausedSnapshots(fallbackStatus) });
+          },
+        }),
+      blocklist: this.blocklist,
       redactor: () => this.redactor,
       onSnapshot: (item) => this.enqueue(this.manager.acceptSnapshot(item)),
       ...(deps.instance.commit ? { commit: deps.instance.commit } : {}),
     });
+    this.maps = maps;
     this.manager = new ProbeManager({
       engine,
       instanceId: config.instanceId,
-      arm: (probe) => toHook({ type: 'arm', probe }),
+      arm: (probe) => this.arming.arm(probe),
       disarm: (probeId) => toHook({ type: 'disarm', probeId }),
       sendStatuses: (statuses) => void this.link.send({ type: 'probe.status', statuses }),
       log,
       redactor: () => this.redactor,
     });
-    deps.hitPort.on('message', (msg: HookToWorker) => (msg.type === 'metrics' ? this.onMetrics(msg) : this.onHits(msg)));
+    deps.hitPort.on('message', (msg: HookToWorker) => (msg.type === 'metrics' ? this.onMetrics(msg) : msg.type === 'armed' ? this.arming.onArmed(msg.probeId) : this.onHits(msg)));
   }
 
   async start(): Promise<void> {
@@ -118,15 +144,37 @@ export class AgentRuntime {
     this.stopped = true;
     clearInterval(this.hitCounts);
     clearInterval(this.metricFlush);
+    this.arming.releaseAll();
     await this.ops.run(() => this.manager.dispose()).catch((e) => this.deps.log(`removing probes failed: ${errorMessage(e)}`));
     this.flushEvidence();
     clearTimeout(this.flushTimer);
     await this.link.stop();
   }
 
+  /**
+   * The relay's redaction names and blocklist, on top of this agent's own (configured ones are never loosened):
+   * applied to what the hook renders from now on and to every placement from now on.
+   */
+  private applyRelayPolicy(msg: AgentPolicyMsg): void {
+    const own = this.deps.config;
+    const names = [...new Set([...(own.redaction.names ?? []), ...msg.redaction.names])];
+    const redaction = { ...own.redaction, ...(names.length ? { names } : {}) };
+    this.redactor = new Redactor(redaction);
+    this.toHook({ type: 'redaction', config: redaction });
+    this.blocklist.replace([...own.blocklist, ...msg.blocklist]);
+    this.deps.log(`relay policy applied: ${msg.redaction.names.length} redaction rule(s), ${msg.blocklist.length} blocked glob(s)`);
+  }
+
   private onHits(batch: HitBatch): void {
     this.queue.addDropped(batch.dropped);
     this.enqueue(this.manager.acceptHits(batch));
+    for (const snap of batch.snapshots ?? []) {
+      try {
+        this.enqueue(this.manager.acceptSnapshot(inlineSnapshotEvidence(snap, this.scripts, this.maps)));
+      } catch (e) {
+        this.deps.log(`injected snapshot of ${snap.probeId} could not be sent: ${errorMessage(e)}`);
+      }
+    }
   }
 
   private onMetrics(batch: MetricBatch): void {

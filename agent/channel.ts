@@ -1,9 +1,12 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { CapturedValue } from '../backend/protocol/evidence';
 import type { MetricType } from '../backend/protocol/probe';
 import type { AgentConfig } from './config';
 import type { BudgetEvent } from './hook/cpuBudget';
 import type { MetricWindow } from './metrics/aggregator';
 import type { RedactionConfig } from './redact/rules';
+import type { Limits } from './snapshot/limits';
+import type { RawFrame } from './snapshot/inlineStack';
 
 /**
  * The messages between the host (main) thread and the agent's worker thread. Both sides import these types,
@@ -51,6 +54,23 @@ export interface ArmedProbe {
    */
   role?: 'gate' | 'metric';
   metric?: MetricType;
+  /** A snapshot's limits and watch expressions, for the injected tier (the hook serialises its captures). */
+  snapshot?: { limits: Limits; watches: string[] };
+}
+
+/** An injected snapshot as the hook captured it: values serialised, stack still in generated positions. */
+export interface InlineSnapshot {
+  probeId: string;
+  /** Epoch ms on the main thread. */
+  at: number;
+  stack: RawFrame[];
+  locals: CapturedValue[];
+  watches: Array<{ expression: string; value?: CapturedValue; error?: string }>;
+  truncated: boolean;
+  /** Main-thread time the capture took (admit to serialised), ms. */
+  pauseMs: number;
+  /** The probe's byte limit (the worker fits the finished item to it). */
+  maxBytes: number;
 }
 
 /** Probe table updates and requests, worker → main (over the hit channel). */
@@ -68,8 +88,14 @@ export interface MetricBatch {
   windows: MetricWindow[];
 }
 
+/** The hook has a probe in its table (answers arm): only then may its code go into the program. */
+export interface ArmedAck {
+  type: 'armed';
+  probeId: string;
+}
+
 /** Everything the hook sends to the worker. */
-export type HookToWorker = HitBatch | MetricBatch;
+export type HookToWorker = HitBatch | MetricBatch | ArmedAck;
 
 export interface Hit {
   probeId: string;
@@ -85,4 +111,6 @@ export interface HitBatch {
   dropped: number;
   /** Probes the CPU budget paused, resumed or disabled since the last batch. */
   budget?: BudgetEvent[];
+  /** Injected snapshots taken since the last batch. */
+  snapshots?: InlineSnapshot[];
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { redactionConfigProblem, type RedactionConfig } from './redact/rules';
 import { AgentOptionsSchema, type AgentOptions } from './config';
 
 /** Which environment variable sets which option, for messages that name what the operator actually typed. */
@@ -8,6 +10,8 @@ const ENV_NAMES: Record<string, string> = {
   labels: 'RUNTRUTH_LABELS',
   commit: 'RUNTRUTH_COMMIT',
   logFile: 'RUNTRUTH_LOG_FILE',
+  redaction: 'RUNTRUTH_REDACT',
+  blocklist: 'RUNTRUTH_BLOCKLIST',
 };
 
 /**
@@ -24,6 +28,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AgentOptions {
     ...(env.RUNTRUTH_LABELS?.trim() ? { labels: parseLabelList(env.RUNTRUTH_LABELS) } : {}),
     ...(env.RUNTRUTH_COMMIT?.trim() ? { commit: env.RUNTRUTH_COMMIT.trim().toLowerCase() } : {}),
     ...(env.RUNTRUTH_LOG_FILE?.trim() ? { logFile: env.RUNTRUTH_LOG_FILE.trim() } : {}),
+    ...(env.RUNTRUTH_REDACT?.trim() ? { redaction: parseRedaction(env.RUNTRUTH_REDACT) } : {}),
+    ...(env.RUNTRUTH_BLOCKLIST?.trim() ? { blocklist: parseGlobList(env.RUNTRUTH_BLOCKLIST) } : {}),
   };
   const parsed = AgentOptionsSchema.safeParse(options);
   if (!parsed.success) {
@@ -32,6 +38,43 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AgentOptions {
   }
   return options;
 }
+
+/**
+ * RUNTRUTH_REDACT: JSON, `{"names": ["^acct"], "values": ["\\d{3}-\\d{2}-\\d{4}"], "cardNumbers": true}` (name rules
+ * and value rules are regex sources, added to the built-in denylist). Checked here so a mistake names the variable.
+ */
+function parseRedaction(text: string): RedactionConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error('RUNTRUTH_REDACT must be JSON like {"names":["^acct"],"values":["\\d{3}-\\d{2}-\\d{4}"]}');
+  }
+  const parsed = RedactionEnv.safeParse(value);
+  if (!parsed.success) throw new Error(`RUNTRUTH_REDACT: ${parsed.error.issues[0]!.path.join('.') || 'value'}: ${parsed.error.issues[0]!.message}`);
+  const problem = redactionConfigProblem(parsed.data);
+  if (problem) throw new Error(`RUNTRUTH_REDACT: ${problem}`);
+  return parsed.data;
+}
+
+/** RUNTRUTH_BLOCKLIST: globs separated by commas (`src/secrets/**,*.env.js`), or a JSON array of them. */
+function parseGlobList(text: string): string[] {
+  const trimmed = text.trim();
+  let globs: unknown;
+  if (trimmed.startsWith('[')) {
+    try {
+      globs = JSON.parse(trimmed);
+    } catch {
+      throw new Error('RUNTRUTH_BLOCKLIST must be globs separated by commas, or a JSON array of globs');
+    }
+  } else globs = trimmed.split(',').map((g) => g.trim()).filter(Boolean);
+  const parsed = GlobListEnv.safeParse(globs);
+  if (!parsed.success) throw new Error(`RUNTRUTH_BLOCKLIST: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
+
+const RedactionEnv = z.strictObject({ names: z.array(z.string().min(1).max(256)).max(1000).optional(), values: z.array(z.string().min(1).max(256)).max(1000).optional(), cardNumbers: z.boolean().optional() });
+const GlobListEnv = z.array(z.string().min(1).max(512)).min(1).max(1000);
 
 /** "team=payments,region=eu" → { team: 'payments', region: 'eu' }. */
 export function parseLabelList(text: string): Record<string, string> {

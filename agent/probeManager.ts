@@ -14,8 +14,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export interface ProbeManagerDeps {
   engine: ProbeEngine;
   instanceId: string;
-  /** Tells the main-thread hook to start/stop accepting a probe's hits. */
-  arm(probe: ArmedProbe): void;
+  /**
+   * Tells the main-thread hook to start accepting a probe's hits; a promise resolves once the hook has it (the
+   * probe is placed only then, so `bound` means its hits are counted: see HookArming).
+   */
+  arm(probe: ArmedProbe): void | Promise<void>;
   disarm(probeId: string): void;
   sendStatuses(statuses: ProbeStatus[]): void;
   log: Log;
@@ -75,8 +78,9 @@ export class ProbeManager {
     } catch (e) {
       return this.end(held, 'error', errorMessage(e), false, 'invalid_expression');
     }
-    this.deps.arm(armedProbe(prepared, this.deps.redactor?.()));
     this.scheduleExpiry(held);
+    await this.deps.arm(armedProbe(prepared, this.deps.redactor?.()));
+    if (this.probes.get(spec.id) !== held || held.ended) return; // removed or expired while the hook took it
     try {
       await this.deps.engine.add(prepared);
     } catch (e) {

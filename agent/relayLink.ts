@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { CloseCode, shouldReconnect } from '../backend/protocol/close-codes';
 import { decodeFrame } from '../backend/protocol/frame';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, RelayToAgent, type AgentToRelay } from '../backend/protocol/messages';
 import { Backoff } from './backoff';
 import { errorMessage, type Log } from './diagnosticLog';
+import { UnackedBatches, type UnackedLimits } from './relayUnacked';
 
-type RelayMessage = Exclude<RelayToAgent, { type: 'welcome' } | { type: 'error' }>;
+type RelayMessage = Exclude<RelayToAgent, { type: 'welcome' } | { type: 'error' } | { type: 'evidence.ack' }>;
 
 export interface RelayLinkOptions {
   /** Full agent endpoint, e.g. ws://relay:7070/agent. */
@@ -24,12 +26,15 @@ export interface RelayLinkOptions {
   backoff?: Backoff;
   /** How often to ping; a connection with no pong by the next ping is dropped and re-dialled. */
   heartbeatMs?: number;
+  /** Bound on evidence held until the relay acks it. */
+  unacked?: UnackedLimits;
 }
 
 /**
  * The agent's outbound connection to the relay: hello, welcome, then probe messages in and statuses/evidence
  * out. Reconnects with backoff forever, except when the relay refuses the key or the protocol. Every inbound
- * frame is validated; a bad one is logged and ignored.
+ * frame is validated; a bad one is logged and ignored. Evidence batches are numbered and held until the relay
+ * acks them as stored, and re-sent after a reconnect (relays that do not ack get them once, as before).
  */
 export class RelayLink {
   private ws?: WebSocket;
@@ -40,9 +45,15 @@ export class RelayLink {
   private reconnectTimer?: NodeJS.Timeout;
   private heartbeat?: NodeJS.Timeout;
   private readonly backoff: Backoff;
+  private readonly unacked: UnackedBatches;
+  /** This process's evidence stream: batch numbers are unique within it, whatever the instance id. */
+  private readonly stream = randomBytes(9).toString('base64url');
+  /** Whether the relay acks evidence; unknown until its first welcome (held meanwhile, to be safe). */
+  private relayAcks: boolean | undefined;
 
   constructor(private readonly options: RelayLinkOptions) {
     this.backoff = options.backoff ?? new Backoff();
+    this.unacked = new UnackedBatches(options.unacked);
   }
 
   start(): void {
@@ -54,12 +65,23 @@ export class RelayLink {
     return this.welcomed && this.ws?.readyState === WebSocket.OPEN;
   }
 
-  /** Bytes queued in the socket: the sender holds back while this is high. */
+  /** Bytes queued in the socket plus evidence not yet acked: the sender holds back while this is high. */
   get bufferedAmount(): number {
-    return this.ws?.bufferedAmount ?? 0;
+    return (this.ws?.bufferedAmount ?? 0) + this.unacked.heldChars;
   }
 
+  /** Evidence batches sent and not yet acked by the relay. */
+  get unackedBatches(): number {
+    return this.unacked.heldBatches;
+  }
+
+  /** Evidence is accepted even while disconnected (held, bounded, sent on reconnect); other messages need `ready`. */
   send(msg: AgentToRelay): boolean {
+    if (msg.type === 'evidence' && this.relayAcks !== false) {
+      const frame = this.unacked.add(msg);
+      if (this.ready) this.ws!.send(frame);
+      return true;
+    }
     if (!this.ready) return false;
     this.ws!.send(JSON.stringify(msg));
     return true;
@@ -86,7 +108,7 @@ export class RelayLink {
     this.ws = ws;
     let alive = true;
     ws.on('open', () => {
-      ws.send(JSON.stringify(this.options.hello));
+      ws.send(JSON.stringify({ ...this.options.hello, evidenceStream: this.stream }));
       this.heartbeat = setInterval(() => {
         if (!alive) return ws.terminate();
         alive = false;
@@ -131,7 +153,10 @@ export class RelayLink {
         this.welcomed = this.everWelcomed = true;
         this.backoff.reset();
         this.options.log(`welcomed by relay ${msg.relayVersion} at ${this.options.url}`);
+        this.resendUnacked(msg.evidenceAcks === true);
         return this.options.onWelcome();
+      case 'evidence.ack':
+        return this.unacked.ack(msg.seq);
       case 'error':
         if (msg.error.code === 'unauthorized') return this.refuse(`the relay refused the agent key (unauthorized): ${msg.error.message}`);
         if (msg.error.code === 'unsupported_protocol') return this.refuse(`the relay does not speak this agent's protocol ${PROTOCOL_VERSION} (unsupported protocol): ${msg.error.message}`);
@@ -140,6 +165,15 @@ export class RelayLink {
         if (!this.welcomed) return this.options.log(`ignored ${msg.type} before the relay's welcome`);
         return this.options.onMessage(msg);
     }
+  }
+
+  /** After a (re)connection, before anything newer: the batches the previous relay connection never confirmed. */
+  private resendUnacked(relayAcks: boolean): void {
+    this.relayAcks = relayAcks;
+    const frames = this.unacked.frames();
+    if (frames.length) this.options.log(`re-sending ${frames.length} evidence batch(es) the relay had not acknowledged`);
+    for (const frame of frames) this.ws!.send(frame);
+    if (!relayAcks) this.unacked.clear();
   }
 
   private refuse(message: string): void {

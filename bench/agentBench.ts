@@ -6,6 +6,7 @@ import { RelayClient } from '../backend/client/relayClient';
 import type { NewProbe } from '../backend/protocol';
 import { startRelay } from '../backend/relay';
 import { load, LoadResult } from './load';
+import { snapshotPauseReport } from './snapshotPause';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SERVER = path.join(ROOT, 'examples/checkout/src/server.js');
@@ -203,6 +204,7 @@ export async function benchAgent(opts: { seconds: number; rounds: number }): Pro
     await relay.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+  out.push('', ...(await snapshotPauseReport({ hits: 30, depths: [0, 20] })));
   return out;
 }
 

@@ -6,6 +6,7 @@
  * agents), as a person debugging one thing would.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,8 @@ export interface RelayBenchOptions {
   seconds: number;
   /** Offered evidence rates (events/s), one step each. */
   rates: number[];
+  /** Agents that do not number their batches (no acks): the pre-ack protocol, as a side-by-side baseline. */
+  unackedAgents?: boolean;
 }
 /** Each agent sends a batch every SEND_EVERY ticks; agents are staggered so the load is spread over the interval. */
 const TICK_MS = 10;
@@ -48,17 +51,22 @@ function ask<T>(child: ChildProcess, message: object): Promise<T> {
   });
 }
 
+/** Speaks the agent protocol as the real agent does: numbered evidence batches that the relay acks once stored. */
 class SimAgent {
   readonly probes = new Set<string>();
+  private seq = 0;
+  private numbered = true;
+  acked = 0;
   onProbe: ((id: string) => void) | undefined;
   private constructor(
     readonly ws: WebSocket,
     readonly shard: number,
   ) {}
 
-  static connect(url: string, key: string, i: number, shards: number): Promise<SimAgent> {
+  static connect(url: string, key: string, i: number, shards: number, acked = true): Promise<SimAgent> {
     const ws = new WebSocket(`${url}/agent`, { perMessageDeflate: false });
     const agent = new SimAgent(ws, i % shards);
+    agent.numbered = acked;
     return new Promise((resolve, reject) => {
       ws.once('error', reject);
       ws.once('open', () =>
@@ -78,11 +86,13 @@ class SimAgent {
               agentVersion: 'bench',
               mode: 'in-process',
             },
+            ...(acked ? { evidenceStream: `bench-${i}` } : {}),
           }),
         ),
       );
       ws.on('message', (data) => {
-        const msg = JSON.parse(String(data)) as { type: string; probe?: { id: string }; probes?: { id: string }[] };
+        const msg = JSON.parse(String(data)) as { type: string; probe?: { id: string }; probes?: { id: string }[]; seq?: number };
+        if (msg.type === 'evidence.ack') agent.acked = msg.seq!;
         if (msg.type === 'probe.sync') resolve(agent);
         if (msg.type === 'probe.add' && msg.probe) {
           agent.probes.add(msg.probe.id);
@@ -97,7 +107,17 @@ class SimAgent {
     const at = new Date().toISOString();
     const sentAt = performance.now().toFixed(3);
     const items = Array.from({ length: count }, () => ({ kind: 'log', probeId, at, message: `t=${sentAt} amount=15000 currency=EUR user=u-12345` }));
-    this.ws.send(JSON.stringify({ type: 'evidence', items }));
+    this.ws.send(JSON.stringify({ type: 'evidence', items, ...(this.numbered ? { seq: ++this.seq } : {}) }));
+  }
+}
+
+/** CPU seconds the relay process has used (Linux /proc; NaN elsewhere): robust to a busy machine, unlike latency. */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
   }
 }
 
@@ -119,9 +139,9 @@ export async function benchRelay(opts: RelayBenchOptions): Promise<string[]> {
     const t0 = performance.now();
     const agents: SimAgent[] = [];
     for (let i = 0; i < agentCount; i += 100) {
-      agents.push(...(await Promise.all(Array.from({ length: Math.min(100, agentCount - i) }, (_, j) => SimAgent.connect(info.url, info.agentKey, i + j, clientCount)))));
+      agents.push(...(await Promise.all(Array.from({ length: Math.min(100, agentCount - i) }, (_, j) => SimAgent.connect(info.url, info.agentKey, i + j, clientCount, !opts.unackedAgents)))));
     }
-    report(`${agentCount} agents connected in ${(performance.now() - t0).toFixed(0)} ms`);
+    report(`${agentCount} ${opts.unackedAgents ? 'unacked (pre-ack protocol) ' : ''}agents connected in ${(performance.now() - t0).toFixed(0)} ms`);
 
     const admin = await RelayClient.connect({ relay: info.url, token: info.adminToken, clientName: 'bench-admin' });
     // probe fan-out: one probe every agent matches; timed from the request to the last agent's probe.add
@@ -174,6 +194,7 @@ export async function benchRelay(opts: RelayBenchOptions): Promise<string[]> {
       const start = performance.now();
       const lastAt = new Float64Array(agents.length).fill(start);
       const cpuBefore = process.cpuUsage();
+      const relayCpuBefore = cpuSecondsOf(child.pid);
       const benchLoop = monitorEventLoopDelay({ resolution: 5 });
       benchLoop.enable();
       let sent = 0;
@@ -206,13 +227,14 @@ export async function benchRelay(opts: RelayBenchOptions): Promise<string[]> {
         last = delivered + gaps;
         await new Promise((r) => setTimeout(r, 500));
       }
+      const relayCpu = cpuSecondsOf(child.pid) - relayCpuBefore;
       const mem = await ask<{ rss: number; peakRss: number; loopP99Ms: number; loopMaxMs: number }>(child, { memory: true });
       latencies.sort((a, b) => a - b);
       report(
         `offered ${rate}/s: sent ${sent} in ${sendSeconds.toFixed(1)} s (${(sent / sendSeconds).toFixed(0)}/s), delivered ${delivered} ` +
           `(${((delivered / sent) * 100).toFixed(1)}%, ${(delivered / sendSeconds).toFixed(0)}/s), dropped ${gaps}; ` +
           `latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms; ` +
-          `relay rss ${mb(mem.rss)} (peak ${mb(mem.peakRss)}), event-loop delay p99 ${mem.loopP99Ms.toFixed(0)} ms max ${mem.loopMaxMs.toFixed(0)} ms; load generator + clients at ${generatorCpu.toFixed(0)}% of a core, their event-loop delay p99 ${(benchLoop.percentile(99) / 1e6).toFixed(0)} ms`,
+          `relay CPU ${((relayCpu / delivered) * 1e6).toFixed(0)} µs per delivered event, rss ${mb(mem.rss)} (peak ${mb(mem.peakRss)}), event-loop delay p99 ${mem.loopP99Ms.toFixed(0)} ms max ${mem.loopMaxMs.toFixed(0)} ms; load generator + clients at ${generatorCpu.toFixed(0)}% of a core, their event-loop delay p99 ${(benchLoop.percentile(99) / 1e6).toFixed(0)} ms`,
       );
     }
     for (const { client } of clients) await client.close();
@@ -226,12 +248,13 @@ export async function benchRelay(opts: RelayBenchOptions): Promise<string[]> {
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { agents: { type: 'string' }, clients: { type: 'string' }, seconds: { type: 'string' }, rates: { type: 'string' } } });
+  const { values } = parseArgs({ options: { agents: { type: 'string' }, clients: { type: 'string' }, seconds: { type: 'string' }, rates: { type: 'string' }, 'unacked-agents': { type: 'boolean' } } });
   benchRelay({
     agents: Number(values.agents ?? 1000),
     clients: Number(values.clients ?? 20),
     seconds: Number(values.seconds ?? 10),
     rates: (values.rates ?? '10000,20000,40000').split(',').map(Number),
+    unackedAgents: values['unacked-agents'] ?? false,
   }).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;

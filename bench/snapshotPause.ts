@@ -11,8 +11,12 @@ const BASELINE = path.join(ROOT, 'bench/fixtures/pause-baseline.js');
 const REGISTER = path.join(ROOT, 'dist/agent/register.js');
 const PROBE_LINE = 14;
 
+/** inject: the capture injected into the code (default); paused: a pausing breakpoint read from the worker. */
+export type SnapshotTier = 'inject' | 'paused';
+
 interface PauseResult {
   label: string;
+  tier: SnapshotTier;
   /** Main-thread pause per snapshot (ms), measured around the probed call by the app itself. */
   mainP50: number;
   mainP95: number;
@@ -36,14 +40,15 @@ export async function pauseFloor(): Promise<{ p50: number; p95: number }> {
  * The snapshot probe's main-thread pause: a function called every 2 ms at a given stack depth, a snapshot probe
  * at 10/s for `hits` hits with the default limits; the app times each call and the slow ones are the pauses.
  */
-export async function benchSnapshotPause(opts: { hits: number; depths: number[] }): Promise<PauseResult[]> {
+export async function benchSnapshotPause(opts: { hits: number; depths: number[]; tiers?: SnapshotTier[] }): Promise<PauseResult[]> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtruth-bench-snap-'));
   const relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir, log: () => undefined });
   const client = await RelayClient.connect({ relay: relay.url, token: fs.readFileSync(relay.adminTokenFile, 'utf8').trim() });
   const agentKey = fs.readFileSync(relay.agentKeyFile, 'utf8').trim();
   const results: PauseResult[] = [];
   try {
-    for (const depth of opts.depths) results.push(await scenario(relay.url, agentKey, client, depth, opts.hits));
+    // the tiers alternate per depth, so both see the same machine load
+    for (const depth of opts.depths) for (const tier of opts.tiers ?? ['inject', 'paused']) results.push(await scenario(relay.url, agentKey, client, depth, opts.hits, tier));
   } finally {
     client.close();
     await relay.close();
@@ -52,8 +57,8 @@ export async function benchSnapshotPause(opts: { hits: number; depths: number[] 
   return results;
 }
 
-async function scenario(relayUrl: string, agentKey: string, client: RelayClient, depth: number, hits: number): Promise<PauseResult> {
-  const service = `bench-snap-${depth}`;
+async function scenario(relayUrl: string, agentKey: string, client: RelayClient, depth: number, hits: number, tier: SnapshotTier): Promise<PauseResult> {
+  const service = `bench-snap-${depth}-${tier}`;
   const child = spawn(process.execPath, ['--require', REGISTER, APP], {
     env: { ...process.env, DEPTH: String(depth), RUNTRUTH_RELAY: relayUrl, RUNTRUTH_AGENT_KEY: agentKey, RUNTRUTH_SERVICE: service },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -69,7 +74,9 @@ async function scenario(relayUrl: string, agentKey: string, client: RelayClient,
     await until(async () => (await client.request('services.list', {})).services.find((s) => s.service === service)?.instances.some((i) => i.connected), 10_000);
     await new Promise((r) => setTimeout(r, 500));
     slow.length = 0; // start-up noise
-    const limits = process.env.BENCH_SNAPSHOT_LIMITS ? { limits: JSON.parse(process.env.BENCH_SNAPSHOT_LIMITS) as Record<string, number> } : {};
+    // asking for the callers' locals is what takes the paused tier (an injected capture sees its own frame's scope)
+    const chosen = { ...(tier === 'paused' ? { expandFrames: 5 } : {}), ...(process.env.BENCH_SNAPSHOT_LIMITS ? (JSON.parse(process.env.BENCH_SNAPSHOT_LIMITS) as Record<string, number>) : {}) };
+    const limits = Object.keys(chosen).length ? { limits: chosen } : {};
     const view = await client.request('probe.add', { probe: { kind: 'snapshot', selector: { service }, file: 'bench/fixtures/snapshot-app.js', line: PROBE_LINE, maxHits: hits, maxPerSecond: 10, ...limits } });
     const items = await until(async () => {
       const r = await client.request('evidence.query', { probeId: view.probe.id, limit: hits });
@@ -79,10 +86,32 @@ async function scenario(relayUrl: string, agentKey: string, client: RelayClient,
     await new Promise((r) => setTimeout(r, 200));
     const pauses = slow.sort((a, b) => b - a).slice(0, hits).sort((a, b) => a - b);
     const agent = items.map((i) => (i.kind === 'snapshot' ? (i.pauseMs ?? 0) : 0)).sort((a, b) => a - b);
-    return { label: `${depth + 5} frames`, mainP50: pct(pauses, 0.5), mainP95: pct(pauses, 0.95), agentP50: pct(agent, 0.5), snapshots: items.length };
+    const bound = (await client.request('probe.list', {})).probes.find((p) => p.probe.id === view.probe.id);
+    const tierSeen = bound?.statuses?.[0]?.tier;
+    if (tierSeen && (tierSeen === 'inject') !== (tier === 'inject')) throw new Error(`bench: the ${tier} scenario ran on tier ${tierSeen}`);
+    return { label: `${depth + 5} frames`, tier, mainP50: pct(pauses, 0.5), mainP95: pct(pauses, 0.95), agentP50: pct(agent, 0.5), snapshots: items.length };
   } finally {
     child.kill('SIGKILL');
   }
+}
+
+/** Both tiers side by side with the bare pause floor measured before and after, as report lines. */
+export async function snapshotPauseReport(opts: { hits: number; depths: number[] }): Promise<string[]> {
+  const floor = await pauseFloor();
+  const rows = await benchSnapshotPause(opts);
+  const floorAfter = await pauseFloor();
+  const base = (floor.p50 + floorAfter.p50) / 2;
+  const lines = [
+    `snapshot pause, main thread (limits ${process.env.BENCH_SNAPSHOT_LIMITS ?? 'default: 20 frames, depth 3; paused tier with locals of 5 frames'}); ${opts.hits} snapshots each`,
+    `  bare pause+resume (floor, same run): p50 ${floor.p50.toFixed(3)} / ${floorAfter.p50.toFixed(3)} ms (before / after)`,
+  ];
+  const ms = (v: number) => (Number.isNaN(v) ? '<0.020' : v.toFixed(3));
+  for (const r of rows) {
+    lines.push(
+      `  ${r.label.padEnd(11)} ${r.tier.padEnd(6)} p50 ${ms(r.mainP50)} ms (${(r.mainP50 / base).toFixed(2)}× floor)  p95 ${ms(r.mainP95)} ms  agent-measured p50 ${r.agentP50.toFixed(3)} ms  (${r.snapshots} snapshots)`,
+    );
+  }
+  return lines;
 }
 
 function pct(sorted: number[], q: number): number {
@@ -101,15 +130,7 @@ async function until<T>(probe: () => Promise<T | undefined | false>, ms: number)
 
 if (require.main === module) {
   (async () => {
-    const floor = await pauseFloor();
-    const rows = await benchSnapshotPause({ hits: 40, depths: [0, 20, 200] });
-    const floorAfter = await pauseFloor();
-    const base = (floor.p50 + floorAfter.p50) / 2;
-    console.log(`snapshot pause, main thread (limits ${process.env.BENCH_SNAPSHOT_LIMITS ?? 'default: 20 frames, locals of 5, depth 3'})`);
-    console.log(`  bare pause+resume (floor, same run): p50 ${floor.p50.toFixed(3)} / ${floorAfter.p50.toFixed(3)} ms (before / after)`);
-    for (const r of rows) {
-      console.log(`  ${r.label.padEnd(11)} p50 ${r.mainP50.toFixed(3)} ms (${(r.mainP50 / base).toFixed(1)}× floor)  p95 ${r.mainP95.toFixed(3)} ms  agent-measured p50 ${r.agentP50.toFixed(3)} ms  (${r.snapshots} snapshots)`);
-    }
+    for (const line of await snapshotPauseReport({ hits: 40, depths: [0, 20, 200] })) console.log(line);
   })()
     .catch((e: unknown) => {
       console.error(e);

@@ -2,11 +2,14 @@ import { tabs } from './components/controls';
 import { h } from './components/dom';
 import { registerToolkit } from './components/toolkit';
 import type { HostMessage, PanelMessage } from './protocol';
-import { initialState, NO_FILTERS, reduce, type Filters, type PanelState } from './state';
+import { initialState, NO_FILTERS, reduce, snapshotRows, type Filters, type PanelState } from './state';
 import { renderBanner } from './views/banner';
 import { createEvidenceView } from './views/evidenceView';
+import { createInvestigationTab } from './views/investigationView';
+import { renderMetrics } from './views/metricsView';
 import { renderProbes } from './views/probesView';
 import { renderServices } from './views/servicesView';
+import { createSnapshotView } from './views/snapshotView';
 
 interface VsCodeApi {
   postMessage(message: PanelMessage): void;
@@ -26,8 +29,11 @@ const banner = h('div', { class: 'banner' });
 const tabBar = tabs(
   [
     { id: 'evidence', label: 'Evidence' },
+    { id: 'snapshots', label: 'Snapshots' },
+    { id: 'metrics', label: 'Metrics' },
     { id: 'probes', label: 'Probes' },
     { id: 'services', label: 'Services' },
+    { id: 'investigation', label: 'Investigation' },
   ],
   (id) => (state = { ...state, tab: id as PanelState['tab'] }),
 );
@@ -40,6 +46,8 @@ const evidence = createEvidenceView(
   },
   () => state.filters,
 );
+const snapshots = createSnapshotView(tabBar.views.snapshots!, (evidenceId) => vscode.postMessage({ type: 'openSnapshot', evidenceId }));
+const investigation = createInvestigationTab(tabBar.views.investigation!, (action) => vscode.postMessage({ type: 'investigationAction', action }));
 document.getElementById('app')!.replaceChildren(banner, tabBar.element);
 
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -56,16 +64,27 @@ function schedule(): void {
 function render(): void {
   renderBanner(banner, state.connection, (action) => vscode.postMessage({ type: 'action', action }));
   const rows = evidence.render(state);
-  renderProbes(tabBar.views.probes!, state.probes, {
-    remove: (probeId) => vscode.postMessage({ type: 'removeProbe', probeId }),
-    reveal: (probeId) => vscode.postMessage({ type: 'revealProbe', probeId }),
-    showEvidence: (probeId) => apply({ type: 'focusProbe', probeId }),
-  });
+  const actions = renderProbes(
+    tabBar.views.probes!,
+    state.probes,
+    {
+      remove: (probeId) => vscode.postMessage({ type: 'removeProbe', probeId }),
+      reveal: (probeId) => vscode.postMessage({ type: 'revealProbe', probeId }),
+      showEvidence: (probeId) => apply({ type: 'focusProbe', probeId }),
+      command: (command, probeId) => vscode.postMessage({ type: 'probeCommand', command, probeId }),
+    },
+    state.permissions,
+  );
+  const captures = snapshotRows(state);
+  const snapshot = snapshots.render(captures, state.snapshot);
+  const charts = renderMetrics(tabBar.views.metrics!, state.metrics);
   const services = JSON.stringify(state.services);
   if (services !== lastServices) renderServices(tabBar.views.services!, state.services); // evidence arrives far more often
   lastServices = services;
   tabBar.setCount('evidence', state.evidence.filter((r) => !r.gap).length);
   tabBar.setCount('probes', state.probes.length);
+  tabBar.setCount('snapshots', captures.length);
+  tabBar.setCount('metrics', state.metrics.length);
   tabBar.setCount('services', state.services.length);
   const report: PanelMessage = {
     type: 'rendered',
@@ -73,6 +92,10 @@ function render(): void {
     services: state.services.map((s) => s.service),
     evidence: rows.length,
     ...(rows[0] ? { newestEvidence: rows[0].text } : {}),
+    ...(snapshot ? { snapshot } : {}),
+    charts,
+    actions,
+    ...(state.permissions?.why ? { notice: state.permissions.why } : {}),
   };
   const text = JSON.stringify(report);
   if (text !== lastReport) vscode.postMessage(report);
@@ -80,9 +103,15 @@ function render(): void {
 }
 
 function apply(message: HostMessage): void {
+  if (message.type === 'investigation') {
+    investigation.render(message.view);
+    tabBar.setCount('investigation', message.view.hypotheses.length);
+    if (message.select) tabBar.select('investigation');
+    return;
+  }
   state = reduce(state, message);
   if (message.type === 'focusProbe') {
-    tabBar.select('evidence');
+    tabBar.select(state.tab);
     vscode.setState({ filters: state.filters });
   }
   schedule();

@@ -10,7 +10,6 @@ import { Locator } from '../sourcemap/locator';
 import { SourceMapRegistry } from '../sourcemap/sourceMaps';
 import { readTextFile } from '../sourcemap/versionCheck';
 import { BreakpointEngine } from './breakpointEngine';
-import { KindRouter } from './kindRouter';
 import type { ScriptRegistry } from './scriptRegistry';
 import type { ProbeEngine, StatusCallback } from './types';
 
@@ -20,8 +19,11 @@ export interface EngineStackDeps {
   log: Log;
   /** Where the stack's statuses go (the probe manager). */
   onStatus: StatusCallback;
-  /** Makes the tier that places logpoints and metrics (injection, with its own breakpoint fallback). */
-  logTier(onStatus: StatusCallback): ProbeEngine;
+  /**
+   * Makes the tier that places every probe (injection, with its own breakpoint fallback); `pausedSnapshots` makes
+   * the pausing snapshot engine, which that fallback uses for snapshots (its pauses become evidence here).
+   */
+  logTier(onStatus: StatusCallback, pausedSnapshots: (onStatus: StatusCallback) => ProbeEngine): ProbeEngine;
   blocklist: Blocklist;
   redactor(): Redactor;
   onSnapshot(item: SnapshotEvidenceItem): void;
@@ -32,8 +34,9 @@ export interface EngineStackDeps {
  * The probe engine the manager talks to, outermost first:
  *   DurationSites  – a duration metric's end site (endLine, or the enclosing function's returns)
  *   LocatingEngine – source maps, path matching, blocklist, version check (for every tier alike)
- *   KindRouter     – logpoints and metrics to the log tier (injection first); snapshots to a pausing
- *                    breakpoint engine whose pauses the SnapshotCapturer turns into evidence.
+ *   log tier       – every kind injected into the code first (see agent/inject); where that is refused or a
+ *                    snapshot wants the paused tier, its fallback: logpoint/metric breakpoints, or a pausing
+ *                    snapshot breakpoint whose pauses the SnapshotCapturer turns into evidence.
  */
 export function buildEngineStack(deps: EngineStackDeps): { engine: ProbeEngine; maps: SourceMapRegistry; capturer: SnapshotCapturer } {
   const { client, scripts, log } = deps;
@@ -50,19 +53,20 @@ export function buildEngineStack(deps: EngineStackDeps): { engine: ProbeEngine; 
     ...(deps.commit ? { commit: deps.commit } : {}),
   });
   const toLocating: StatusCallback = (s) => locating.onInnerStatus(s);
-  const logTier = deps.logTier(toLocating);
-  const snapshots = new BreakpointEngine(client, scripts, toLocating, log, buildSnapshotGate);
+  let snapshots: BreakpointEngine | undefined;
+  const pausedSnapshots = (onStatus: StatusCallback) => (snapshots = new BreakpointEngine(client, scripts, onStatus, log, buildSnapshotGate));
+  const logTier = deps.logTier(toLocating, pausedSnapshots);
   const capturer = new SnapshotCapturer({
     client,
-    probeForBreakpoint: (id) => snapshots.probeForBreakpoint(id),
-    placementsSettled: () => snapshots.settled(),
+    probeForBreakpoint: (id) => snapshots?.probeForBreakpoint(id),
+    placementsSettled: () => snapshots?.settled() ?? Promise.resolve(),
     maps,
     urlOf: (scriptId) => scripts.urlOf(scriptId),
     redactor: deps.redactor,
     onSnapshot: deps.onSnapshot,
     log,
   });
-  locating.attach(new KindRouter({ log: logTier, metric: logTier, snapshot: snapshots }));
+  locating.attach(logTier);
   durations.attach(locating);
   return { engine: durations, maps, capturer };
 }

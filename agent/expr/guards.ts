@@ -48,6 +48,10 @@ export function trustGetter(getter: unknown): void {
   if (typeof getter === 'function') SAFE_GETTERS.add(getter);
 }
 
+// Node 22+ (V8 12.x) makes an error's `stack` an own accessor, one native getter shared by every error: it only
+// formats the captured trace (read only while Error.prepareStackTrace is unset, see get), so it is safe to run.
+trustGetter($getOwnPropertyDescriptor(new Error('probe'), 'stack')?.get);
+
 export function describeKey(key: PropertyKey): string {
   return typeof key === 'symbol' ? $symbolToString(key) : `${key}`;
 }
@@ -74,6 +78,16 @@ export function get(obj: unknown, key: unknown): unknown {
 }
 
 /**
+ * Node 22+ installs its own Error.prepareStackTrace (named ErrorPrepareStackTrace): the one found when the agent
+ * loads, if it is that, formats like V8 does and is not program code.
+ */
+const NODE_PREPARE_STACK_TRACE: unknown = (() => {
+  const d = $getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+  const v: unknown = d && 'value' in d ? d.value : undefined;
+  return typeof v === 'function' && v.name === 'ErrorPrepareStackTrace' ? v : undefined;
+})();
+
+/**
  * An error's `stack` is formatted lazily on first read, and Node then calls `Error.prepareStackTrace` if the
  * program set one: only read stacks while that hook is unset (checked through the guard, like any read).
  */
@@ -84,7 +98,7 @@ function assertStackFormattingIsNative(): void {
   } catch {
     hook = true;
   }
-  if (hook !== undefined) throw new GuardRefusal('reading "stack" would run the program\'s Error.prepareStackTrace');
+  if (hook !== undefined && hook !== NODE_PREPARE_STACK_TRACE) throw new GuardRefusal('reading "stack" would run the program\'s Error.prepareStackTrace');
 }
 
 /** `obj?.[key]`: short-circuits on null/undefined. */

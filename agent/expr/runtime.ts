@@ -1,6 +1,7 @@
 import { functions, method, optionalMethod } from './calls';
 import { checkGlobal, end, get, global, has, instanceOf, loose, oget, pow, prim, shl, trustGetter, typeofGlobal } from './guards';
-import { $freeze, $getOwnPropertyDescriptor } from './intrinsics';
+import { captureStack, type RawFrame } from '../snapshot/inlineStack';
+import { $defineProperty, $freeze, $getOwnPropertyDescriptor } from './intrinsics';
 
 /** The hook calls probe code makes (see HitHook): gate, condition, record, error-as-value. */
 export interface ProbeHookCalls {
@@ -9,13 +10,15 @@ export interface ProbeHookCalls {
   cond(probeId: string, value: unknown): boolean;
   hit(probeId: string, values: unknown[]): void;
   err(thrown: unknown): unknown;
+  /** An injected snapshot: the variables visible at the line (`values[i]` of `names[i]`; holes unreadable), the watch values, the stack. */
+  snap(probeId: string, names: string[], values: unknown[], watches: unknown[], stack: RawFrame[]): void;
 }
 
 /**
  * What compiled probe code calls, as `__runtruth$rt.<name>`: the hook's gate and record calls, and the guards
  * (short names keep injected lines short; compile.ts is the one place that emits them).
  */
-export interface ProbeRuntime extends ProbeHookCalls {
+export interface ProbeRuntime extends Omit<ProbeHookCalls, 'snap'> {
   get: typeof get;
   oget: typeof oget;
   end: typeof end;
@@ -31,7 +34,16 @@ export interface ProbeRuntime extends ProbeHookCalls {
   f: typeof functions;
   m: typeof method;
   om: typeof optionalMethod;
+  /** Starts an injected snapshot's capture array. */
+  begin(): void;
+  /** Stores a read variable into the capture array (defineProperty: no setter on Array.prototype runs). */
+  put(index: number, value: unknown): void;
+  /** Hands the capture to the hook. `column`: where the probe statement starts on its line (the top frame's position before the insertion). */
+  snap(probeId: string, names: string[], watches: unknown[], column: number): void;
 }
+
+/** Stack frames an injected snapshot reports (the snapshot limits cap it lower). */
+const MAX_STACK_FRAMES = 200;
 
 /** Node's own lazy globals whose getters only return a value: probes may read `process.env.X`, `Buffer`. */
 const NODE_GLOBAL_GETTERS = ['process', 'Buffer'];
@@ -40,12 +52,24 @@ const NODE_GLOBAL_GETTERS = ['process', 'Buffer'];
 export function createProbeRuntime(hook: ProbeHookCalls): ProbeRuntime {
   for (const name of NODE_GLOBAL_GETTERS) trustGetter($getOwnPropertyDescriptor(globalThis, name)?.get);
   const runtime = Object.create(null) as ProbeRuntime;
+  // the stack is taken below this very function, so the top frame is the probed one
+  let values: unknown[] = [];
+  const snap = function snap(probeId: string, names: string[], watches: unknown[], column: number): void {
+    const captured = values;
+    values = [];
+    const stack = captureStack(snap, MAX_STACK_FRAMES);
+    if (stack[0]) stack[0].column = column; // the call sits inside the inserted text; the program's code starts here
+    hook.snap(probeId, names, captured, watches, stack);
+  };
   Object.assign(runtime, {
     admit: (id: string) => hook.admit(id),
     ready: (id: string) => hook.ready(id),
     cond: (id: string, value: unknown) => hook.cond(id, value),
     hit: (id: string, values: unknown[]) => hook.hit(id, values),
     err: (thrown: unknown) => hook.err(thrown),
+    begin: () => void (values = []),
+    put: (index: number, value: unknown) => void $defineProperty(values, index, { __proto__: null, value, writable: true, enumerable: true, configurable: true } as PropertyDescriptor),
+    snap,
     get,
     oget,
     end,
@@ -72,4 +96,5 @@ export const INERT_RUNTIME: ProbeRuntime = createProbeRuntime({
   cond: () => false,
   hit: () => undefined,
   err: (thrown) => thrown,
+  snap: () => undefined,
 });

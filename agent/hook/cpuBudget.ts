@@ -15,6 +15,13 @@ export interface CpuBudgetOptions {
   pauseMs?: number;
   /** Pauses a probe may take; the next time it is over budget it is disabled (default 4). */
   maxPauses?: number;
+  /**
+   * Most one sample is charged unless the probe's previous sample was this long too (default a quarter of the
+   * budget, 5 ms). Samples are wall-clock time: a hit the OS preempted, the first hit's lazy compilation or a GC
+   * can alone take tens of ms on a busy machine, and a sampled condition multiplies that by its sampling rate.
+   * A probe that is really that expensive is long on consecutive samples, and is then charged in full.
+   */
+  sampleCapMs?: number;
   now?: () => number;
 }
 
@@ -25,6 +32,8 @@ interface Account {
   spent: Float64Array;
   pauses: number;
   paused: boolean;
+  /** The previous sample was over sampleCapMs (a long one now is a pattern, not an accident). */
+  lastLong: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -44,6 +53,7 @@ export class CpuBudget {
   private readonly windowMs: number;
   private readonly pauseMs: number;
   private readonly maxPauses: number;
+  private readonly sampleCapMs: number;
   private readonly now: () => number;
 
   constructor(
@@ -58,13 +68,21 @@ export class CpuBudget {
     this.now = options.now ?? (() => performance.now());
     this.limitMs = this.share * this.windowMs;
     this.bucketMs = this.windowMs / BUCKETS;
+    this.sampleCapMs = options.sampleCapMs ?? this.limitMs / 4;
   }
 
-  /** Adds `ms` of probe time spent by `probeId` at time `at` (ms on the budget's clock). */
+  /**
+   * Adds one sample, `ms` of probe time spent by `probeId` at time `at` (ms on the budget's clock). A sample over
+   * sampleCapMs right after a normal one is charged sampleCapMs (see the option): one preempted hit cannot pause a
+   * probe, a probe that keeps being slow is charged what it takes.
+   */
   charge(probeId: string, ms: number, at: number = this.now()): void {
     if (!(ms > 0)) return;
     let account = this.accounts.get(probeId);
-    if (!account) this.accounts.set(probeId, (account = { spent: new Float64Array(BUCKETS), pauses: 0, paused: false }));
+    if (!account) this.accounts.set(probeId, (account = { spent: new Float64Array(BUCKETS), pauses: 0, paused: false, lastLong: false }));
+    const long = ms > this.sampleCapMs;
+    if (long && !account.lastLong) ms = this.sampleCapMs;
+    account.lastLong = long;
     this.advance(at);
     const i = this.head % BUCKETS;
     account.spent[i]! += ms;

@@ -1,9 +1,11 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { ArmedProbe, Hit, HitBatch, MetricBatch, WorkerToHook } from '../channel';
+import type { ArmedAck, ArmedProbe, Hit, HitBatch, InlineSnapshot, MetricBatch, WorkerToHook } from '../channel';
 import { MetricAggregator } from '../metrics/aggregator';
 import { durationEndId } from '../metrics/durationEnd';
 import { redactForDisplay, restoreMarks, WITHHELD } from '../redact/displayValue';
-import { Redactor } from '../redact/rules';
+import { expressionName, Redactor } from '../redact/rules';
+import { InlineSerialiser } from '../snapshot/inlineSerialise';
+import type { RawFrame } from '../snapshot/inlineStack';
 import { CpuBudget, type BudgetEvent } from './cpuBudget';
 import { describeThrown, ExpressionFailure, renderMessage } from './formatValue';
 import { TokenBucket } from './tokenBucket';
@@ -25,7 +27,12 @@ interface ProbeSlot {
   readies?: number;
   /** When the sampled condition started (0: this call is not sampled). */
   sampledAt?: number;
+  /** When the latest snapshot hit was admitted (an injected capture's main-thread time starts there). */
+  gateAt?: number;
 }
+
+/** Injected snapshots held between flushes (they are rate-limited, 1/s by default: this is a backstop). */
+const MAX_BUFFERED_SNAPSHOTS = 50;
 
 /** One condition evaluation in this many is timed for the CPU budget (and charged this many times over). */
 const CONDITION_SAMPLE = 256;
@@ -40,29 +47,34 @@ export class HitHook {
   private readonly probes = new Map<string, ProbeSlot>();
   private buffer: Hit[] = [];
   private stdoutLines: string[] = [];
+  private snapshots: InlineSnapshot[] = [];
   private dropped = 0;
   private flushScheduled = false;
   /** The default denylist applies from the start; configured rules arrive from the worker. */
   private redactor = new Redactor();
   private budgetEvents: BudgetEvent[] = [];
-  private readonly budget = new CpuBudget(
-    (probeId, paused) => {
-      const slot = this.probes.get(probeId);
-      if (slot) slot.paused = paused;
-    },
-    (event) => {
-      this.budgetEvents.push(event);
-      this.scheduleFlush();
-    },
-  );
+  private readonly budget: CpuBudget;
   /** Clock reading of the latest admit (0: none pending), and the slot of the latest ready(). */
   private admittedAt = 0;
   private readySlot?: ProbeSlot;
 
+  /** `now`: the clock probe time is measured with (tests drive it to stand for a preempted or slow hit). */
   constructor(
     private readonly port: MessagePort,
     private readonly writeStdout: (text: string) => void = (text) => process.stdout.write(text),
+    private readonly now: () => number = () => performance.now(),
   ) {
+    this.budget = new CpuBudget(
+      (probeId, paused) => {
+        const slot = this.probes.get(probeId);
+        if (slot) slot.paused = paused;
+      },
+      (event) => {
+        this.budgetEvents.push(event);
+        this.scheduleFlush();
+      },
+      { now },
+    );
     port.on('message', (msg: WorkerToHook) => this.onTableUpdate(msg));
     port.unref(); // the hook must never keep the host process alive
   }
@@ -84,6 +96,7 @@ export class HitHook {
     // the snapshot pause that follows is the hit; it happens in the worker, so nothing is charged here
     if (role === 'gate') {
       slot.fired++;
+      slot.gateAt = slot.bucket.lastNow;
       return true;
     }
     this.admittedAt = slot.bucket.lastNow; // the hit's cost is charged to the CPU budget from here
@@ -101,7 +114,7 @@ export class HitHook {
     // a metric counts every hit that passes its condition (admit samples); a logpoint needs a token
     if (slot.armed.role !== 'metric' && !slot.endOf && !slot.bucket.peek()) return false;
     this.readySlot = slot;
-    slot.sampledAt = (slot.readies = (slot.readies ?? 0) + 1) % CONDITION_SAMPLE === 0 ? performance.now() : 0;
+    slot.sampledAt = (slot.readies = (slot.readies ?? 0) + 1) % CONDITION_SAMPLE === 0 ? this.now() : 0;
     return true;
   }
 
@@ -109,7 +122,7 @@ export class HitHook {
   cond(probeId: string, value: unknown): boolean {
     const slot = this.readySlot;
     if (slot?.sampledAt) {
-      const now = performance.now();
+      const now = this.now();
       this.budget.charge(probeId, (now - slot.sampledAt) * CONDITION_SAMPLE, now);
       slot.sampledAt = 0;
     }
@@ -139,11 +152,41 @@ export class HitHook {
     }
   }
 
+  /**
+   * An injected snapshot's capture (see probeStatement): serialises the variables and watch values now, under the
+   * probe's limits and the redaction rules, without running program code (InlineSerialiser); the worker maps the
+   * stack to original positions and sends it on.
+   */
+  snap(probeId: string, names: string[], values: unknown[], watches: unknown[], stack: RawFrame[]): void {
+    try {
+      const slot = this.probes.get(probeId);
+      const config = slot?.armed.snapshot;
+      if (!slot || !config) return;
+      const serialiser = new InlineSerialiser(config.limits, this.redactor);
+      const locals = serialiser.named(names, values);
+      const watchResults = config.watches.map((expression, i) => {
+        const v = watches[i];
+        return v instanceof ExpressionFailure ? { expression, error: v.description.slice(0, 2000) } : { expression, value: serialiser.value(undefined, v, 1, expressionName(expression)) };
+      });
+      const now = this.now();
+      const pauseMs = slot.gateAt ? now - slot.gateAt : 0;
+      if (this.snapshots.length >= MAX_BUFFERED_SNAPSHOTS) {
+        this.snapshots.shift();
+        this.dropped++;
+      }
+      this.snapshots.push({ probeId, at: Date.now(), stack: stack.slice(0, config.limits.maxFrames), locals, watches: watchResults, truncated: serialiser.budget.exhausted, pauseMs, maxBytes: config.limits.maxBytes });
+      this.budget.charge(probeId, pauseMs, now);
+      this.scheduleFlush();
+    } catch {
+      // never into the program
+    }
+  }
+
   /** Charges the time since the latest admit (expressions evaluated, message rendered) to the CPU budget. */
   private chargeHit(probeId: string): void {
     if (!this.admittedAt) return;
     try {
-      const now = performance.now();
+      const now = this.now();
       this.budget.charge(probeId, now - this.admittedAt, now);
     } catch {
       // never into the program
@@ -169,7 +212,10 @@ export class HitHook {
 
   private onTableUpdate(msg: WorkerToHook): void {
     try {
-      if (msg.type === 'arm') this.arm(msg.probe);
+      if (msg.type === 'arm') {
+        this.arm(msg.probe);
+        this.port.postMessage({ type: 'armed', probeId: msg.probe.probeId } satisfies ArmedAck);
+      }
       else if (msg.type === 'disarm') {
         this.probes.delete(msg.probeId);
         this.probes.delete(durationEndId(msg.probeId));
@@ -182,7 +228,7 @@ export class HitHook {
   }
 
   private arm(armed: ArmedProbe): void {
-    const slot: ProbeSlot = { armed, bucket: new TokenBucket(armed.maxPerSecond), fired: 0, paused: false, readies: 0, sampledAt: 0 };
+    const slot: ProbeSlot = { armed, bucket: new TokenBucket(armed.maxPerSecond, this.now), fired: 0, paused: false, readies: 0, sampledAt: 0 };
     if (armed.role === 'metric' && armed.metric) slot.metric = new MetricAggregator(armed.probeId, armed.metric);
     this.probes.set(armed.probeId, slot);
     if (armed.metric === 'duration') {
@@ -209,14 +255,21 @@ export class HitHook {
 
   private flush(): void {
     this.flushScheduled = false;
-    const batch: HitBatch = { type: 'hits', hits: this.buffer, dropped: this.dropped, ...(this.budgetEvents.length ? { budget: this.budgetEvents } : {}) };
+    const batch: HitBatch = {
+      type: 'hits',
+      hits: this.buffer,
+      dropped: this.dropped,
+      ...(this.budgetEvents.length ? { budget: this.budgetEvents } : {}),
+      ...(this.snapshots.length ? { snapshots: this.snapshots } : {}),
+    };
     const lines = this.stdoutLines;
     this.buffer = [];
+    this.snapshots = [];
     this.stdoutLines = [];
     this.dropped = 0;
     this.budgetEvents = [];
     try {
-      if (batch.hits.length || batch.dropped || batch.budget) this.port.postMessage(batch);
+      if (batch.hits.length || batch.dropped || batch.budget || batch.snapshots) this.port.postMessage(batch);
       if (lines.length) this.writeStdout(lines.join(''));
     } catch {
       // the worker is gone (agent stopped): nothing to deliver to

@@ -70,7 +70,10 @@ interface ScriptEdits {
  * plus the probes active in it, so taking the last probe out restores the exact original. Line count and the
  * sourceMappingURL comment are untouched. Where a probe cannot be injected (no statement starts on its line, or
  * V8 blocks the edit because a changed async function has calls suspended in it) it runs on the breakpoint tier,
- * with a status that says why, and blocked ones move over when a retry succeeds.
+ * with a status that says why, and blocked ones move over when a retry succeeds. Snapshots are injected too (a
+ * capture of the variables in scope, serialised by the hook: ~0.25 ms instead of a 2-7 ms pause); one that asks
+ * for its callers' locals, or whose watches the guarded compiler refuses, takes the pausing tier. A script
+ * evaluated again under the same URL gets its probes injected into the new copy.
  */
 export class InjectEngine implements ProbeEngine {
   private readonly placements = new Map<string, Placement>();
@@ -161,10 +164,17 @@ export class InjectEngine implements ProbeEngine {
       this.forgetIfUnused(edits);
       return this.toFallback(p, found.problem, false);
     }
+    const paused = pausedSnapshotReason(p.probe);
+    if (paused) {
+      this.forgetIfUnused(edits);
+      return this.toFallback(p, paused, false);
+    }
     try {
       p.site = found.site;
       p.statement = probeStatement(p.probe, found.site);
     } catch (e) {
+      // a watch the guarded compiler cannot take may still be evaluated paused, under V8's side-effect check
+      if (p.probe.spec.kind === 'snapshot') return this.toFallback(p, `a watch cannot be injected (${errorMessage(e)})`, false);
       return this.fail(p, errorMessage(e), 'invalid_expression');
     }
     p.state = 'wanted';
@@ -290,13 +300,15 @@ export class InjectEngine implements ProbeEngine {
     if (!p || p.fallbackReason === undefined) return; // left the tier meanwhile
     if (s.state !== 'bound') return this.deps.onStatus(s);
     const next = p.upgrade ? '; injection is retried' : '';
-    this.deps.onStatus({ ...s, reason: `runs as a breakpoint (~50 µs per hit): ${p.fallbackReason}${next}` });
+    const how = p.probe.spec.kind === 'snapshot' ? 'a pausing snapshot (the program stops while it is read, ~1-4 ms)' : 'a breakpoint (~50 µs per hit)';
+    this.deps.onStatus({ ...s, reason: `runs as ${how}: ${p.fallbackReason}${next}` });
   }
 
   private async onScriptLoaded(script: LoadedScript): Promise<void> {
     for (const p of [...this.placements.values()]) {
       if (!p.pattern.test(script.url)) continue;
       if (p.state === 'pending') await this.place(p);
+      else if (p.script && p.script.script.url === script.url && p.script.script.scriptId !== script.scriptId) await this.replace(p);
       else if (p.script && p.script.script.url !== script.url) {
         // a second file with the same suffix: the probe no longer says where
         const file = p.probe.target?.url ?? p.probe.spec.file;
@@ -304,6 +316,22 @@ export class InjectEngine implements ProbeEngine {
         this.deps.onStatus({ probeId: p.probe.spec.id, state: 'error', reason: ambiguousReason(file, [p.script.script.url, script.url]), code: 'ambiguous' });
       }
     }
+  }
+
+  /**
+   * The probe's file was evaluated again under the same URL (a module re-required after its cache entry was
+   * deleted, a hot reload): the new script runs the original code, so the probe goes into it too. The old copy is
+   * restored (code still holding its functions runs unprobed, as before the probe).
+   */
+  private async replace(p: Placement): Promise<void> {
+    const old = p.script!;
+    old.probes = old.probes.filter((q) => q !== p);
+    await this.sync(old);
+    p.script = undefined;
+    p.site = undefined;
+    p.statement = undefined;
+    if (p.state !== 'fallback') p.state = 'pending';
+    await this.place(p);
   }
 
   private async editsOf(script: LoadedScript): Promise<ScriptEdits> {
@@ -318,6 +346,17 @@ export class InjectEngine implements ProbeEngine {
   private inQueue(what: string, task: () => Promise<void>): void {
     void this.queue.run(task).catch((e) => this.deps.log(`${what} failed: ${errorMessage(e)}`));
   }
+}
+
+/**
+ * Why a snapshot should take the paused tier even where it could be injected: an injected capture sees the
+ * variables in scope at its line (the top frame), so a probe that asks for its callers' locals is read paused.
+ */
+function pausedSnapshotReason(probe: PreparedProbe): string | undefined {
+  if (probe.spec.kind !== 'snapshot') return undefined;
+  const frames = probe.spec.limits?.expandFrames;
+  if (frames !== undefined && frames > 1) return `it asks for the locals of ${frames} frames, which only a paused capture reads`;
+  return undefined;
 }
 
 function reasonOf(outcome: Exclude<EditOutcome, { kind: 'ok' }>): string {

@@ -39,6 +39,50 @@ export function declaredNames(ancestors: readonly Node[], commonJs: boolean): Se
   return names;
 }
 
+/**
+ * The variables an injected snapshot captures at a place: every name declared in the scopes around it,
+ * innermost scope first (a shadowed outer name is the inner one's, so it appears once), enclosing closures and the
+ * module's top level included. Not `arguments` (reading it materialises the object, and sloppy-mode arguments
+ * alias the parameters) and not CommonJS's wrapper names (require, module, exports: the same in every file).
+ */
+export function visibleNames(ancestors: readonly Node[]): string[] {
+  const out = new Set<string>();
+  // Outside the innermost function, only names its code already reads: V8 keeps an outer variable in the closure's
+  // context only when some inner function uses it, and a live edit that makes the function read a new one is
+  // answered Ok while existing closures keep running the old code (the probe would silently never run).
+  let fn = -1;
+  for (let i = ancestors.length - 1; i >= 0 && fn < 0; i--) if (isFunction(ancestors[i]!)) fn = i;
+  const used = fn >= 0 ? referencedNames(ancestors[fn]!) : undefined;
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    for (const name of declaredNames([ancestors[i]!], false)) {
+      // a function expression's own name is a binding of its own too: only when its code already reads it
+      const ownName = i === fn && (ancestors[fn] as { id?: { name: string } | null }).id?.name === name;
+      if (name === 'arguments' || ((i < fn || ownName) && !used!.has(name))) continue;
+      out.add(name);
+    }
+  }
+  return [...out];
+}
+
+/** Identifiers `node` reads or writes as variables (not declarations, property names, keys or labels), nested functions included. */
+function referencedNames(node: Node, out = new Set<string>()): Set<string> {
+  const n = node as unknown as Record<string, unknown> & { type: string };
+  if (n.type === 'Identifier') {
+    out.add(n.name as string);
+    return out;
+  }
+  for (const child of childNodes(node)) {
+    if (n.type === 'MemberExpression' && child === n.property && !n.computed) continue;
+    if ((n.type === 'Property' || n.type === 'MethodDefinition' || n.type === 'PropertyDefinition') && child === n.key && !n.computed && !(n.type === 'Property' && n.shorthand)) continue;
+    if ((n.type === 'LabeledStatement' || n.type === 'BreakStatement' || n.type === 'ContinueStatement') && child === n.label) continue;
+    // declarations are not reads: a function's own name, params, declared variables (over-excluding only loses names)
+    if ((isFunction(node) || n.type === 'ClassDeclaration' || n.type === 'ClassExpression') && (child === n.id || (isFunction(node) && (n.params as Node[]).includes(child)))) continue;
+    if ((n.type === 'VariableDeclarator' && child === n.id) || (n.type === 'CatchClause' && child === n.param)) continue;
+    referencedNames(child, out);
+  }
+  return out;
+}
+
 /** let/const/class/function declared directly in a statement list, and imports. */
 function lexical(statements: readonly Node[]): string[] {
   const out: string[] = [];

@@ -1,7 +1,7 @@
 import { parse, type Node, type Options } from 'acorn';
 import { RESERVED_PREFIX } from '../expr/allowlist';
 import { childNodes } from './astWalk';
-import { declaredNames } from './scope';
+import { declaredNames, visibleNames } from './scope';
 
 /** Where a probe statement goes in a script, and what the probe's expressions can see there. */
 export interface InjectionSite {
@@ -12,6 +12,8 @@ export interface InjectionSite {
   column: number;
   /** Whether a scope around the site declares `name`. */
   isDeclared(name: string): boolean;
+  /** The variables visible there, innermost scope first (what an injected snapshot captures). */
+  visible: string[];
 }
 
 export type SiteResult = { site: InjectionSite } | { problem: string };
@@ -82,7 +84,7 @@ function site(parsed: ParsedScript, offset: number, loc: { line: number; column:
   const names = declaredNames(ancestors, parsed.commonJs);
   const reserved = [...names].find((n) => n.startsWith(RESERVED_PREFIX));
   if (reserved) return { problem: `the code around line ${loc.line} declares "${reserved}", a name reserved for probe code` };
-  return { site: { offset, line: loc.line, column: loc.column + 1, isDeclared: (name) => names.has(name) } };
+  return { site: { offset, line: loc.line, column: loc.column + 1, isDeclared: (name) => names.has(name), visible: visibleNames(ancestors) } };
 }
 
 function statementLists(node: Node): Node[][] {

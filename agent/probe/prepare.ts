@@ -1,6 +1,7 @@
 import type { ProbeSpec } from '../../backend/protocol/probe';
 import type { ArmedProbe } from '../channel';
 import { expressionName, type Redactor } from '../redact/rules';
+import { resolveLimits } from '../snapshot/limits';
 import { assertReadOnly } from './readOnly';
 import { parseTemplate } from './template';
 
@@ -76,7 +77,7 @@ export function armedProbe(probe: PreparedProbe, redactor?: Redactor): ArmedProb
     ...(maxHits !== undefined ? { maxHits } : {}),
     stdout: spec.kind === 'log' ? (spec.stdout ?? false) : false,
     ...(redact.some(Boolean) ? { redact } : {}),
-    ...(spec.kind === 'snapshot' ? { role: 'gate' as const } : {}),
+    ...(spec.kind === 'snapshot' ? { role: 'gate' as const, snapshot: { limits: resolveLimits(spec.limits), watches: probe.watches ?? [] } } : {}),
     ...(spec.kind === 'metric' ? { role: 'metric' as const, metric: spec.metric } : {}),
   };
 }

@@ -6,9 +6,14 @@ import { globToRegExp, normalizePath } from '../../backend/relay/glob';
  * the file it names, the script it binds in and, through a source map, the original source.
  */
 export class Blocklist {
-  private readonly patterns: Array<{ glob: string; regex: RegExp }>;
+  private patterns: Array<{ glob: string; regex: RegExp }> = [];
 
   constructor(globs: readonly string[] = []) {
+    this.replace(globs);
+  }
+
+  /** Swaps in a new list (the relay pushed its policy): placements from now on are checked against it. */
+  replace(globs: readonly string[]): void {
     this.patterns = globs.map((glob) => ({ glob, regex: globToRegExp(normalizePath(glob)) }));
   }
 

@@ -6,10 +6,13 @@ import * as attach from './commands/attach';
 import * as audit from './commands/audit';
 import * as demo from './commands/demo';
 import * as evidence from './commands/evidence';
+import * as incidents from './commands/incidents';
 import * as investigate from './commands/investigate';
+import * as mcp from './commands/mcp';
 import * as probe from './commands/probe';
 import * as policy from './commands/policy';
 import * as relay from './commands/relay';
+import * as review from './commands/review';
 import * as services from './commands/services';
 import * as token from './commands/token';
 
@@ -18,7 +21,7 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const commands: Record<string, Command> = { relay, attach, services, probe, evidence, token, policy, audit, demo, investigate };
+const commands: Record<string, Command> = { relay, attach, services, probe, evidence, token, policy, audit, demo, investigate, review, mcp, incidents };
 
 const usage = `usage: runtruth <command> [options]
 
@@ -33,6 +36,9 @@ commands:
   audit      list, export or --verify the tamper-evident audit log
   demo       run relay + example service + attach + logpoint on loopback
   investigate  find the commit behind a question about a running service, with runtime evidence
+  incidents  list | show | resolve incidents received on the relay's alert webhook
+  review     check a branch's changes against live behaviour of the deployed service (hit rates, value types)
+  mcp        MCP server on stdio for AI assistants (Claude Code, Cursor, Copilot), bridged to the relay
 
 common options: --relay URL (env RUNTRUTH_RELAY, default ws://127.0.0.1:7070)
                 --token TOKEN (env RUNTRUTH_TOKEN, else .runtruth/admin.token)  --json

@@ -11,9 +11,13 @@ import {
   ProbeStatus,
   ProbeView,
   RelayToClient,
+  type Incident,
+  type InstanceEvent,
   ResultOf,
   Results,
   RuntruthError,
+  CloseCode,
+  shouldReconnect,
 } from '../protocol';
 
 /** A local failure to reach or talk to the relay (wire errors arrive as RuntruthError instead). */
@@ -34,10 +38,25 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Extra CA certificate(s) (PEM) to trust for a wss:// relay with a private certificate. */
   ca?: string | Buffer;
+  /**
+   * Reconnect (with backoff) when the connection drops for a reason retrying can fix, and resume every evidence
+   * subscription from the last id it delivered: no gaps, no duplicates. Requests in flight fail and may be retried.
+   */
+  reconnect?: boolean | { minMs?: number; maxMs?: number };
 }
+
+/** A reconnecting client's connection went away, or came back (its subscriptions resumed). */
+export type ConnectionChange = { state: 'lost'; reason: string; retryInMs: number } | { state: 'restored'; attempts: number };
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; method: Method };
 type EvidenceListener = (items: Evidence[]) => void;
+/** A live subscription: what it asked for, and the last store id it delivered (where a resume starts). */
+interface Subscription {
+  readonly handle: string;
+  readonly params: ParamsOf<'evidence.subscribe'>;
+  readonly listener: EvidenceListener;
+  cursor: number;
+}
 
 /**
  * One authenticated connection to the relay: typed requests, evidence subscriptions and status events.
@@ -46,23 +65,41 @@ type EvidenceListener = (items: Evidence[]) => void;
 export class RelayClient {
   private nextId = 1;
   private readonly pending = new Map<string, Pending>();
-  private readonly subscriptions = new Map<string, EvidenceListener>();
+  /** By the relay's current subscription id (which changes on a resume; `handle` does not). */
+  private subscriptions = new Map<string, Subscription>();
+  private readonly connectionListeners = new Set<(change: ConnectionChange) => void>();
+  private closedByUs = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly statusListeners = new Set<(probeId: string, statuses: ProbeStatus[]) => void>();
   private readonly stateListeners = new Set<(view: ProbeView) => void>();
+  private readonly instanceListeners = new Set<(event: InstanceEvent) => void>();
+  private readonly incidentListeners = new Set<(incident: Incident) => void>();
   private readonly closeListeners = new Set<(reason: string, code: number) => void>();
   /** Evidence that arrived for a subscription before its id was known to us. */
   private readonly early = new Map<string, Evidence[]>();
 
   private constructor(
-    private readonly ws: WebSocket,
+    private ws: WebSocket,
     readonly identity: Identity,
+    private readonly opts: ConnectOptions,
   ) {
+    this.attach(ws);
+  }
+
+  private attach(ws: WebSocket): void {
+    this.ws = ws;
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('close', (code, reason) => this.handleClose(`connection closed (${code}${reason.length ? `: ${reason}` : ''})`, code));
     ws.on('error', () => undefined); // 'close' follows and reports it
   }
 
-  static connect(opts: ConnectOptions): Promise<RelayClient> {
+  static async connect(opts: ConnectOptions): Promise<RelayClient> {
+    const { ws, identity } = await RelayClient.handshake(opts);
+    return new RelayClient(ws, identity, opts);
+  }
+
+  /** Opens a socket, says hello, and waits for the welcome. */
+  private static handshake(opts: ConnectOptions): Promise<{ ws: WebSocket; identity: Identity }> {
     const url = `${opts.relay.replace(/\/+$/, '')}/client`;
     const timeoutMs = opts.timeoutMs ?? 5000;
     return new Promise((resolve, reject) => {
@@ -98,7 +135,7 @@ export class RelayClient {
             settled = true;
             clearTimeout(timer);
             ws.removeAllListeners();
-            resolve(new RelayClient(ws, msg.identity));
+            resolve({ ws, identity: msg.identity });
           } else if (msg.type === 'error') {
             fail(new RuntruthError(msg.error.code, msg.error.message, msg.error.details));
           } else {
@@ -128,16 +165,33 @@ export class RelayClient {
   /** Streams evidence (replaying from `afterId` when given); returns the subscription and the relay's last id. */
   async subscribe(params: ParamsOf<'evidence.subscribe'>, listener: EvidenceListener): Promise<ResultOf<'evidence.subscribe'>> {
     const result = await this.request('evidence.subscribe', params);
-    this.subscriptions.set(result.subscription, listener);
-    const early = this.early.get(result.subscription);
-    this.early.delete(result.subscription);
-    if (early?.length) listener(early);
+    this.track({ handle: result.subscription, params, listener, cursor: params.afterId ?? result.lastId }, result.subscription);
     return result;
   }
 
+  /** `subscription` as subscribe() returned it (still valid after a resume). */
   async unsubscribe(subscription: string): Promise<void> {
-    this.subscriptions.delete(subscription);
-    await this.request('evidence.unsubscribe', { subscription });
+    const current = [...this.subscriptions].find(([, s]) => s.handle === subscription)?.[0] ?? subscription;
+    this.subscriptions.delete(current);
+    await this.request('evidence.unsubscribe', { subscription: current });
+  }
+
+  /** With `reconnect`: the connection was lost (and is being retried), or restored with subscriptions resumed. */
+  onConnectionChange(listener: (change: ConnectionChange) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  private track(sub: Subscription, relayId: string): void {
+    this.subscriptions.set(relayId, sub);
+    const early = this.early.get(relayId);
+    this.early.delete(relayId);
+    if (early?.length) this.deliver(sub, early);
+  }
+
+  private deliver(sub: Subscription, items: Evidence[]): void {
+    for (const item of items) if (item.id !== undefined && item.id > sub.cursor) sub.cursor = item.id;
+    sub.listener(items);
   }
 
   onStatus(listener: (probeId: string, statuses: ProbeStatus[]) => void): () => void {
@@ -151,6 +205,18 @@ export class RelayClient {
     return () => this.stateListeners.delete(listener);
   }
 
+  /** An instance connected or disconnected (relays that push it; others leave clients to poll services.list). */
+  onInstance(listener: (event: InstanceEvent) => void): () => void {
+    this.instanceListeners.add(listener);
+    return () => this.instanceListeners.delete(listener);
+  }
+
+  /** An incident was opened, repeated or resolved on the relay's alert webhook (or resolved by a person). */
+  onIncident(listener: (incident: Incident) => void): () => void {
+    this.incidentListeners.add(listener);
+    return () => this.incidentListeners.delete(listener);
+  }
+
   /** `code` is the WebSocket close code: `shouldReconnect(code)` (protocol) says whether retrying can help. */
   onClose(listener: (reason: string, code: number) => void): () => void {
     this.closeListeners.add(listener);
@@ -158,6 +224,8 @@ export class RelayClient {
   }
 
   close(): Promise<void> {
+    this.closedByUs = true;
+    clearTimeout(this.reconnectTimer);
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       this.ws.once('close', () => resolve());
@@ -184,8 +252,8 @@ export class RelayClient {
         return;
       }
       case 'evidence': {
-        const listener = this.subscriptions.get(msg.subscription);
-        if (listener) listener(msg.items);
+        const sub = this.subscriptions.get(msg.subscription);
+        if (sub) this.deliver(sub, msg.items);
         else this.early.set(msg.subscription, [...(this.early.get(msg.subscription) ?? []), ...msg.items]);
         return;
       }
@@ -194,6 +262,12 @@ export class RelayClient {
         return;
       case 'probe.state':
         for (const l of this.stateListeners) l(msg.view);
+        return;
+      case 'instance':
+        for (const l of this.instanceListeners) l(msg);
+        return;
+      case 'incident':
+        for (const l of this.incidentListeners) l(msg.incident);
         return;
       case 'error': {
         const p = msg.ref ? this.pending.get(msg.ref) : undefined;
@@ -211,6 +285,49 @@ export class RelayClient {
   private handleClose(reason: string, code: number): void {
     for (const [, p] of this.pending) p.reject(new RelayConnectionError(`relay ${reason}`));
     this.pending.clear();
+    if (this.opts.reconnect && !this.closedByUs && shouldReconnect(code)) return this.retry(reason, 1);
     for (const l of this.closeListeners) l(reason, code);
+  }
+
+  /** Dials again after a backoff; a refusal retrying cannot fix (bad token, protocol) ends the client for good. */
+  private retry(reason: string, attempt: number): void {
+    const { minMs = 250, maxMs = 5000 } = typeof this.opts.reconnect === 'object' ? this.opts.reconnect : {};
+    const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt - 1, 20));
+    const delay = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    for (const l of this.connectionListeners) l({ state: 'lost', reason, retryInMs: delay });
+    this.reconnectTimer = setTimeout(() => {
+      RelayClient.handshake(this.opts).then(
+        ({ ws }) => {
+          if (this.closedByUs) return void ws.close(1000);
+          this.attach(ws);
+          void this.resume(attempt);
+        },
+        (err: Error) => {
+          if (this.closedByUs) return;
+          if (err instanceof RuntruthError) {
+            for (const l of this.closeListeners) l(`relay refused the reconnection: ${err.code}: ${err.message}`, CloseCode.unauthorized);
+            return;
+          }
+          this.retry(err.message, attempt + 1);
+        },
+      );
+    }, delay);
+  }
+
+  /** Re-subscribes each subscription from the last id it delivered; the relay replays what came in meanwhile. */
+  private async resume(attempts: number): Promise<void> {
+    const previous = [...this.subscriptions.values()];
+    this.subscriptions = new Map();
+    try {
+      for (const sub of previous) {
+        const result = await this.request('evidence.subscribe', { ...sub.params, afterId: sub.cursor });
+        this.track(sub, result.subscription);
+      }
+    } catch {
+      // the connection dropped again mid-resume: the close handler retries, and these are resumed then
+      for (const sub of previous) if (![...this.subscriptions.values()].includes(sub)) this.subscriptions.set(`pending-${sub.handle}`, sub);
+      return;
+    }
+    for (const l of this.connectionListeners) l({ state: 'restored', attempts });
   }
 }

@@ -68,3 +68,30 @@ export const NewToken = z.object({
   scope: TokenScope.optional(),
   expiresInSeconds: z.int().min(60).max(MAX_TOKEN_TTL_SECONDS).optional(),
 });
+
+/**
+ * An agent key for one environment or pool of agents (`prod-pool`): with a scope, it can only register instances
+ * of those services / carrying those labels. Stored hashed, listed and revoked like tokens (ids share the `tok-` space).
+ */
+export const AgentKeyView = z.object({
+  id: TokenId,
+  name: z.string(),
+  kind: z.literal('agent'),
+  scope: TokenScope.optional(),
+  state: TokenState,
+  createdAt: z.iso.datetime(),
+  createdBy: z.string().optional(),
+  expiresAt: z.iso.datetime().optional(),
+  revokedAt: z.iso.datetime().optional(),
+  revokedBy: z.string().optional(),
+  lastUsedAt: z.iso.datetime().optional(),
+  /** Instances connected with this key now. */
+  connected: z.int().min(0).optional(),
+});
+export type AgentKeyView = z.infer<typeof AgentKeyView>;
+
+export const NewAgentKey = z.object({
+  name: TokenName,
+  scope: TokenScope.optional(),
+  expiresInSeconds: z.int().min(60).max(MAX_TOKEN_TTL_SECONDS).optional(),
+});

@@ -7,4 +7,5 @@ export * from './selector';
 export * from './identity';
 export * from './policy';
 export * from './audit';
+export * from './incident';
 export * from './close-codes';

@@ -4,24 +4,26 @@ import {
   AgentHello,
   AgentStatusMsg,
   PROTOCOL_VERSION,
-  RuntruthError,
   selectorMatches,
   type InstanceInfo,
   type ProbeSpec,
   type ProbeStatus,
   type RelayToAgent,
 } from '../protocol';
+import { AgentEvidenceReceiver } from './agent-evidence';
+import type { AgentGrant, AgentKeys } from './agent-keys';
 import { SYSTEM, type Actor, type AuditLog } from './audit';
 import type { Endpoint, Link, Session } from './connection';
+import type { Policy } from '../protocol/policy';
 import type { PolicyBook } from './policy';
 import { CloseCode } from './close-codes';
-import type { StoredEvidence, UnstoredEvidence } from './evidence-filter';
+import type { StoredEvidence } from './evidence-filter';
 import type { EvidenceIngest } from './evidence-ingest';
 import type { ProbeBook } from './probes';
-import type { SecretVerifier } from './secrets';
 import type { RelayStats } from './stats';
 import type { ProbeStore } from './store-probes';
 import type { RegistryStore } from './store-registry';
+import type { EvidenceStreamStore } from './store-streams';
 
 type AgentHelloMsg = z.infer<typeof AgentHello>;
 const AgentMessage = z.discriminatedUnion('type', [AgentStatusMsg, AgentEvidenceMsg]);
@@ -31,10 +33,15 @@ type AgentMessage = z.infer<typeof AgentMessage>;
 export interface AgentReports {
   evidence(items: StoredEvidence[]): void;
   status(probeId: string, statuses: ProbeStatus[]): void;
+  /** An instance connected or disconnected (the registry already says which). */
+  instanceChanged(service: string, instanceId: string): void;
 }
 
 export interface AgentHubDeps {
-  verifier: SecretVerifier;
+  /** Admits (or refuses) each hello's agent key. */
+  keys: Pick<AgentKeys, 'admit'>;
+  /** Where each acknowledged evidence stream got to. */
+  streams: EvidenceStreamStore;
   registry: RegistryStore;
   probes: ProbeBook;
   probeStore: ProbeStore;
@@ -56,22 +63,23 @@ export class AgentHub implements Endpoint<AgentHelloMsg, AgentMessage> {
   readonly messageSchema = AgentMessage;
   private readonly sessions = new Map<string, AgentSession>();
 
-  constructor(private readonly deps: AgentHubDeps) {}
+  constructor(private readonly deps: AgentHubDeps) {
+    // agents redact and refuse blocked files themselves: a policy change reaches every connected one
+    deps.policy.onChange?.((policy) => {
+      for (const session of this.sessions.values()) send(session.link, agentPolicyFrame(policy));
+    });
+  }
 
   open(hello: AgentHelloMsg, link: Link): Session<AgentMessage> {
     const { instance } = hello;
-    if (!this.deps.verifier.isAgentKey(hello.agentKey)) {
-      this.deps.stats.authFailures++;
-      this.deps.audit.record({ actor: { name: link.remote, origin: 'unknown' }, action: 'auth.failed', details: { endpoint: 'agent', claimed: `${instance.service}/${instance.instanceId}` } });
-      this.deps.log(`${link.remote}: agent refused: unknown agent key (claimed ${instance.service}/${instance.instanceId})`);
-      throw new RuntruthError('unauthorized', 'unknown or revoked agent key');
-    }
+    const grant = this.deps.keys.admit(hello.agentKey, instance, link.remote);
     const actor = agentActor(instance);
     const previous = this.sessions.get(instance.instanceId);
-    const session = new AgentSession(instance, link, this.deps, () => {
+    const session = new AgentSession(instance, link, this.deps, grant, hello.evidenceStream, () => {
       if (this.sessions.get(instance.instanceId) !== session) return; // replaced: the newer session owns the registry row
       this.sessions.delete(instance.instanceId);
       this.deps.registry.markDisconnected(instance.instanceId, this.now());
+      this.deps.reports.instanceChanged(instance.service, instance.instanceId);
       this.deps.audit.record({ actor, action: 'agent.disconnected', target: instance.service });
       this.deps.log(`agent ${instance.service}/${instance.instanceId} disconnected`);
     });
@@ -81,20 +89,34 @@ export class AgentHub implements Endpoint<AgentHelloMsg, AgentMessage> {
       previous.link.close(CloseCode.replaced, 'replaced by a newer connection');
     }
     this.deps.registry.markConnected(instance, this.now());
+    this.deps.reports.instanceChanged(instance.service, instance.instanceId);
     this.deps.audit.record({
       actor,
       action: 'agent.connected',
       target: instance.service,
-      details: { remote: link.remote, host: instance.host, pid: instance.pid, labels: instance.labels, agentVersion: instance.agentVersion, mode: instance.mode, ...(instance.commit ? { commit: instance.commit } : {}) },
+      details: { remote: link.remote, key: grant.keyName, host: instance.host, pid: instance.pid, labels: instance.labels, agentVersion: instance.agentVersion, mode: instance.mode, ...(instance.commit ? { commit: instance.commit } : {}) },
     });
     this.deps.log(`agent ${instance.service}/${instance.instanceId} connected from ${link.remote}`);
-    send(link, { type: 'welcome', protocol: PROTOCOL_VERSION, relayVersion: this.deps.relayVersion });
+    send(link, { type: 'welcome', protocol: PROTOCOL_VERSION, relayVersion: this.deps.relayVersion, evidenceAcks: true });
+    send(link, agentPolicyFrame(this.deps.policy.policy));
     send(link, { type: 'probe.sync', probes: this.deps.probes.forInstance(instance) });
     return session;
   }
 
   get connectedCount(): number {
     return this.sessions.size;
+  }
+
+  /** Instances connected with this agent key now. */
+  connectedWith(keyId: string): number {
+    let n = 0;
+    for (const session of this.sessions.values()) if (session.grant.keyId === keyId) n++;
+    return n;
+  }
+
+  /** Revoked agent keys lose their agents' connections at once (closed 4401: the agents stop retrying). */
+  keysRevoked(keyIds: readonly string[]): void {
+    for (const session of this.sessions.values()) if (keyIds.includes(session.grant.keyId)) session.end('agent key revoked');
   }
 
   probeAdded(probe: ProbeSpec): void {
@@ -117,18 +139,44 @@ export class AgentHub implements Endpoint<AgentHelloMsg, AgentMessage> {
 }
 
 class AgentSession implements Session<AgentMessage> {
-  private warnedIgnored = false;
+  private readonly evidence: AgentEvidenceReceiver;
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly instance: InstanceInfo,
     readonly link: Link,
     private readonly deps: AgentHubDeps,
-    readonly closed: () => void,
-  ) {}
+    readonly grant: AgentGrant,
+    evidenceStream: string | undefined,
+    private readonly onClosed: () => void,
+  ) {
+    this.evidence = new AgentEvidenceReceiver(instance, evidenceStream, link, deps);
+    if (grant.expiresAt) this.endAt(Date.parse(grant.expiresAt));
+  }
 
   handle(message: AgentMessage): void {
     if (message.type === 'probe.status') this.recordStatuses(message.statuses);
-    else this.recordEvidence(message);
+    else this.evidence.receive(message);
+  }
+
+  closed(): void {
+    clearTimeout(this.expiryTimer);
+    this.evidence.close();
+    this.onClosed();
+  }
+
+  /** The key stopped being valid: a typed error, then close 4401 (the agent does not retry with it). */
+  end(why: string): void {
+    this.link.sendError({ code: 'unauthorized', message: why });
+    this.link.close(CloseCode.unauthorized, why);
+  }
+
+  /** A key that expires mid-connection ends it then, not at the agent's next hello. */
+  private endAt(when: number): void {
+    const delay = when - this.now().getTime();
+    if (delay <= 0) return this.end('agent key expired');
+    this.expiryTimer = setTimeout(() => this.endAt(when), Math.min(delay, 2 ** 31 - 1));
+    this.expiryTimer.unref();
   }
 
   alive(): void {
@@ -157,27 +205,6 @@ class AgentSession implements Session<AgentMessage> {
     this.deps.probes.remove(probeId, SYSTEM, 'blocked', { instance: this.instance.instanceId, url, pattern });
   }
 
-  private recordEvidence(message: z.infer<typeof AgentEvidenceMsg>): void {
-    const { service, instanceId: instance } = this.instance;
-    const batch: UnstoredEvidence[] = [];
-    if (message.dropped) this.deps.stats.agentDropped += message.dropped;
-    if (message.dropped) batch.push({ kind: 'gap', at: this.now().toISOString(), count: message.dropped, where: 'agent', service, instance });
-    let ignored = 0;
-    for (const item of message.items) {
-      const probe = this.deps.probes.get(item.probeId);
-      if (probe && selectorMatches(probe.selector, this.instance)) batch.push({ ...item, service, instance });
-      else ignored++;
-    }
-    if (ignored > 0) {
-      this.deps.stats.evidenceIgnored += ignored;
-      if (!this.warnedIgnored) {
-        this.warnedIgnored = true;
-        this.deps.log(`agent ${service}/${instance}: ignoring evidence for probes it does not hold (reported once per connection)`);
-      }
-    }
-    if (batch.length > 0) this.deps.ingest.add(batch);
-  }
-
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
@@ -189,4 +216,9 @@ function agentActor(instance: InstanceInfo): Actor {
 
 function send(link: Link, message: RelayToAgent): void {
   link.send(message);
+}
+
+/** The part of the relay policy agents enforce before anything leaves their process. */
+function agentPolicyFrame(policy: Policy): RelayToAgent {
+  return { type: 'agent.policy', redaction: { names: policy.redaction }, blocklist: policy.fileBlocklist };
 }

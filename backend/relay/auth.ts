@@ -6,9 +6,9 @@ export type { Identity } from '../protocol';
 /** Something a client may try to do; today exactly the request methods. */
 export type Action = Method;
 
-const VIEWER: readonly Action[] = ['services.list', 'probe.list', 'evidence.query', 'evidence.subscribe', 'evidence.unsubscribe'];
-const OPERATOR: readonly Action[] = [...VIEWER, 'probe.add', 'probe.remove', 'probe.approve', 'probe.reject', 'policy.get'];
-const ADMIN: readonly Action[] = [...OPERATOR, 'token.create', 'token.list', 'token.revoke', 'policy.set', 'audit.query'];
+const VIEWER: readonly Action[] = ['services.list', 'probe.list', 'evidence.query', 'evidence.subscribe', 'evidence.unsubscribe', 'incidents.list', 'incidents.get'];
+const OPERATOR: readonly Action[] = [...VIEWER, 'probe.add', 'probe.remove', 'probe.approve', 'probe.reject', 'probe.extend', 'policy.get', 'incidents.resolve'];
+const ADMIN: readonly Action[] = [...OPERATOR, 'token.create', 'token.list', 'token.revoke', 'agentkey.create', 'agentkey.list', 'agentkey.revoke', 'policy.set', 'audit.query'];
 
 /** What each role may call; every method appears for admin, so a new method is denied until placed here. */
 export const ROLE_ACTIONS: Record<Identity['role'], ReadonlySet<Action>> = {
@@ -21,10 +21,10 @@ export const ROLE_ACTIONS: Record<Identity['role'], ReadonlySet<Action>> = {
  * Governance stays with people: an AI token may read and propose, but never decide on proposals, mint
  * tokens or change the policy, whatever its role — otherwise it could approve itself.
  */
-const HUMAN_ONLY: ReadonlySet<Action> = new Set<Action>(['probe.approve', 'probe.reject', 'token.create', 'token.revoke', 'policy.set']);
+const HUMAN_ONLY: ReadonlySet<Action> = new Set<Action>(['probe.approve', 'probe.reject', 'probe.extend', 'token.create', 'token.revoke', 'agentkey.create', 'agentkey.revoke', 'policy.set']);
 
 /** Relay-wide powers: a token scoped to some services cannot grant itself (or see) more than its scope. */
-const UNSCOPED_ONLY: ReadonlySet<Action> = new Set<Action>(['token.create', 'token.list', 'token.revoke', 'policy.set', 'audit.query']);
+const UNSCOPED_ONLY: ReadonlySet<Action> = new Set<Action>(['token.create', 'token.list', 'token.revoke', 'agentkey.create', 'agentkey.list', 'agentkey.revoke', 'policy.set', 'audit.query']);
 
 export type Decision = { allowed: true } | { allowed: false; why: string };
 

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { ClientHello, ClientRequest, PROTOCOL_VERSION, RuntruthError, type Identity, type ProbeStatus, type RelayToClient, type WireError } from '../protocol';
+import { ClientHello, ClientRequest, PROTOCOL_VERSION, RuntruthError, type Identity, type Incident, type ProbeStatus, type RelayToClient, type WireError } from '../protocol';
 import type { AgentReports } from './agents';
 import { actorOf } from './audit';
+import type { AuthFailureAudit } from './auth-failures';
 import { authorize } from './auth';
 import { CloseCode } from './close-codes';
 import { handleRequest, type RequestContext } from './client-requests';
@@ -9,8 +10,9 @@ import type { Endpoint, Link, Session } from './connection';
 import type { StoredEvidence } from './evidence-filter';
 import { EvidenceOutbox, type OutboxLimits } from './outbox';
 import type { RequestLimiter } from './rate-limit';
+import { incidentInScope } from './requests-incidents';
 import { view } from './requests-probes';
-import { probeInScope } from './scope';
+import { labelsInScope, probeInScope, serviceInScope } from './scope';
 import type { SecretVerifier } from './secrets';
 import type { RelayStats } from './stats';
 import type { SecretStore } from './store-secrets';
@@ -21,6 +23,8 @@ type ClientHelloMsg = z.infer<typeof ClientHello>;
 
 export type ClientHubDeps = Omit<RequestContext, 'identity' | 'remote' | 'subscriptions' | 'now'> & {
   verifier: SecretVerifier;
+  /** Audits failed hellos, capped per source and minute. */
+  failures: AuthFailureAudit;
   secrets: SecretStore;
   limiter: RequestLimiter;
   outboxLimits: OutboxLimits;
@@ -43,9 +47,8 @@ export class ClientHub implements Endpoint<ClientHelloMsg, ClientRequest>, Agent
     const now = this.now();
     const check = this.deps.verifier.checkToken(hello.token, now);
     if (!check.ok) {
-      this.deps.stats.authFailures++;
       const known = check.tokenId ? { tokenId: check.tokenId, name: check.name } : {};
-      this.deps.audit.record({ actor: { name: link.remote, origin: 'unknown' }, action: 'auth.failed', details: { endpoint: 'client', reason: check.reason, client: hello.client.name, ...known } });
+      this.deps.failures.record(link.remote, { endpoint: 'client', reason: check.reason, client: hello.client.name, ...known });
       this.deps.log(`${link.remote}: client '${hello.client.name}' refused: ${check.reason} token${check.tokenId ? ` ${check.tokenId}` : ''}`);
       throw new RuntruthError('unauthorized', check.reason === 'expired' ? 'token expired' : 'unknown or revoked token');
     }
@@ -77,6 +80,22 @@ export class ClientHub implements Endpoint<ClientHelloMsg, ClientRequest>, Agent
     for (const session of this.sessions) {
       if (!record || probeInScope(session.identity, record.probe)) send(session.link, { type: 'probe.status', probeId, statuses });
     }
+  }
+
+  /** Pushes an instance's connect/disconnect to the clients whose scope covers it (they stop waiting for a poll). */
+  instanceChanged(service: string, instanceId: string): void {
+    const instance = this.deps.registry.instance(instanceId);
+    if (!instance || instance.service !== service) return;
+    const event: RelayToClient = { type: 'instance', service, instance };
+    for (const session of this.sessions) {
+      if (serviceInScope(session.identity, service) && labelsInScope(session.identity, instance.labels)) send(session.link, event);
+    }
+  }
+
+  /** An incident was opened, repeated or resolved: told to every client whose scope covers its service. */
+  incidentChanged(incident: Incident): void {
+    const event: RelayToClient = { type: 'incident', incident };
+    for (const session of this.sessions) if (incidentInScope(session.identity, incident)) send(session.link, event);
   }
 
   /** A probe was proposed, approved, rejected, removed or expired. */

@@ -1,17 +1,24 @@
 import fs from 'node:fs';
+import type http from 'node:http';
 import path from 'node:path';
 import { MAX_FRAME_BYTES } from '../protocol';
+import { AgentKeys } from './agent-keys';
 import { AgentHub } from './agents';
 import { AuditLog, SYSTEM } from './audit';
+import { AuthFailureAudit, type AuthFailureLimits } from './auth-failures';
 import { startCheckpointer } from './checkpointer';
-import { ClientHub } from './clients';
+import { ClientHub, type ClientHubDeps } from './clients';
+import { createMcpEndpoint } from '../mcp/relay-endpoint';
 import { EvidenceIngest } from './evidence-ingest';
+import { IncidentBook } from './incidents';
+import { incidentWebhook } from './incidents-http';
 import { redactingLog, stderrLog } from './log';
 import { renderMetrics } from './metrics';
 import type { OutboxLimits } from './outbox';
 import { PolicyBook } from './policy';
 import { ProbeBook } from './probes';
 import { RequestLimiter, type RateLimit } from './rate-limit';
+import { metricsGate } from './metrics-auth';
 import { startRetention, type RetentionOptions } from './retention';
 import { provisionSecrets, SecretVerifier } from './secrets';
 import { listen } from './server';
@@ -51,6 +58,10 @@ export interface RelayOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Take client addresses from X-Forwarded-For (only behind a reverse proxy that sets it). */
   trustProxy?: boolean;
+  /** Serve /metrics without a token. Default: a valid token (any role) as `Authorization: Bearer <token>`. */
+  metricsPublic?: boolean;
+  /** How many failed authentications are audited one by one (per source and overall, per minute) before they are summarised. */
+  authFailureAudit?: Partial<AuthFailureLimits>;
 }
 
 export interface Relay {
@@ -79,21 +90,35 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     const audit = new AuditLog(store.audit);
     const policy = new PolicyBook({ store: store.policy, audit });
     const stats = newStats();
+    const failures = new AuthFailureAudit({ audit, stats }, opts.authFailureAudit);
+    stopBackground.push(() => failures.flush());
     const version = relayVersion();
     store.registry.markAllDisconnected();
 
     // the books announce changes to the hubs, which are created after them, hence the late binding
     let agents: AgentHub | undefined;
     let clients: ClientHub | undefined;
+    let mcpHub: ClientHub | undefined; // MCP sessions: AI-origin clients of the same machinery
+    const agentKeys = new AgentKeys({
+      store: store.secrets,
+      audit,
+      failures,
+      log,
+      revoked: (ids) => agents?.keysRevoked(ids),
+      connectedWith: (id) => agents?.connectedWith(id) ?? 0,
+    });
     const probes = new ProbeBook({
       probes: store.probes,
       audit,
       log,
-      events: { live: (p) => agents?.probeAdded(p), ended: (p) => agents?.probeRemoved(p), changed: (r) => clients?.probeChanged(r) },
+      events: { live: (p) => agents?.probeAdded(p), ended: (p) => agents?.probeRemoved(p), changed: (r) => (clients?.probeChanged(r), mcpHub?.probeChanged(r)) },
     });
-    const tokens = new TokenService({ store: store.secrets, audit, log, revoked: (ids) => clients?.revoked(ids) });
-    const clientHub = new ClientHub({
+    const tokens = new TokenService({ store: store.secrets, audit, log, revoked: (ids) => (clients?.revoked(ids), mcpHub?.revoked(ids)) });
+    const incidents = new IncidentBook({ store: store.incidents, audit, log, changed: (i) => clients?.incidentChanged(i) });
+    const clientDeps: ClientHubDeps = {
       verifier,
+      failures,
+      agentKeys,
       secrets: store.secrets,
       registry: store.registry,
       probes,
@@ -103,6 +128,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       tokens,
       audit,
       auditStore: store.audit,
+      incidents,
       limiter: new RequestLimiter(opts.requestRate ?? { perSecond: 50, burst: 200 }),
       outboxLimits: {
         maxQueuedItems: opts.clientQueue?.maxQueuedItems ?? 10_000,
@@ -112,15 +138,19 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       stats,
       relayVersion: version,
       log,
-    });
+    };
+    const clientHub = new ClientHub(clientDeps);
     clients = clientHub;
-    const ingest = new EvidenceIngest({ evidence: store.evidence, reports: clientHub, stats });
-    const agentHub = new AgentHub({ verifier, registry: store.registry, probes, probeStore: store.probes, ingest, reports: clientHub, audit, policy, stats, relayVersion: version, log });
+    const mcp = createMcpEndpoint(clientDeps);
+    mcpHub = mcp.hub;
+    const mcpRoute = (req: http.IncomingMessage, res: http.ServerResponse, remote: string) => mcp.endpoint.handle(req, res, remote);
+    const ingest = new EvidenceIngest({ evidence: store.evidence, streams: store.streams, transaction: store.transaction, reports: clientHub, stats });
+    const agentHub = new AgentHub({ keys: agentKeys, streams: store.streams, registry: store.registry, probes, probeStore: store.probes, ingest, reports: clientHub, audit, policy, stats, relayVersion: version, log });
     agents = agentHub;
 
     probes.start();
     stopBackground.push(() => probes.stop());
-    stopBackground.push(startRetention(store.evidence, opts.retention ?? {}, log));
+    stopBackground.push(startRetention(store.evidence, opts.retention ?? {}, log, stats));
 
     const server = await listen({
       host,
@@ -130,6 +160,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       heartbeatMs: opts.heartbeatMs ?? 15_000,
       hardBufferLimit: 64 * 1024 * 1024,
       health: () => ({ agents: agentHub.connectedCount, clients: clientHub.connectedCount }),
+      routes: { 'POST /mcp': mcpRoute, 'GET /mcp': mcpRoute, 'DELETE /mcp': mcpRoute, 'POST /incidents': incidentWebhook({ incidents, verifier, secrets: store.secrets, audit, failures, log }) },
+      metricsAllowed: metricsGate({ public: opts.metricsPublic ?? false, verifier, failures }),
       metrics: () =>
         renderMetrics({
           stats,
@@ -139,6 +171,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
           clientQueueDepths: clientHub.queueDepths(),
           auditEntries: store.audit.size(),
           evidenceLastId: store.evidence.lastId(),
+          evidenceBytes: store.evidence.storedBytes(),
         }),
       tls,
       trustProxy: opts.trustProxy,
@@ -150,6 +183,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
 
     let closing: Promise<void> | undefined;
     const close = async (): Promise<void> => {
+      await mcp.endpoint.close();
       await server.close(); // sessions end first, while the store can still record disconnects
       ingest.flush(); // evidence received in the last turn is stored, not lost
       for (const stop of stopBackground) stop();

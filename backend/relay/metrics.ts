@@ -9,6 +9,8 @@ export interface MetricsSnapshot {
   clientQueueDepths: number[];
   auditEntries: number;
   evidenceLastId: number;
+  /** Bytes of evidence JSON stored (what retention's byte cap measures). */
+  evidenceBytes?: number;
 }
 
 type Sample = [labels: Record<string, string>, value: number];
@@ -29,9 +31,16 @@ export function renderMetrics(m: MetricsSnapshot): string {
   ]);
   metric('evidence_stored_total', 'counter', 'Evidence items stored since start (gap markers included).', stats.evidenceStored);
   metric('evidence_last_id', 'gauge', 'Highest evidence store id (grows across restarts).', m.evidenceLastId);
+  if (m.evidenceBytes !== undefined) metric('evidence_stored_bytes', 'gauge', 'Bytes of evidence JSON in the store (retention caps this).', m.evidenceBytes);
   metric('evidence_dropped_total', 'counter', 'Evidence items lost, by where they were dropped.', [
     [{ where: 'agent' }, stats.agentDropped],
     [{ where: 'client-queue' }, stats.clientQueueDropped],
+  ]);
+  metric('evidence_duplicates_total', 'counter', 'Evidence items in re-sent agent batches that were already stored (acked again, stored once).', stats.evidenceDuplicates);
+  metric('evidence_pruned_total', 'counter', 'Evidence items deleted by retention, by the limit that asked for it.', [
+    [{ reason: 'age' }, stats.evidencePruned.age],
+    [{ reason: 'items' }, stats.evidencePruned.items],
+    [{ reason: 'bytes' }, stats.evidencePruned.bytes],
   ]);
   metric('evidence_ignored_total', 'counter', 'Evidence items refused: unknown, ended or foreign probe.', stats.evidenceIgnored);
   metric('client_queue_depth', 'gauge', 'Evidence items waiting in client send queues.', [
@@ -41,7 +50,8 @@ export function renderMetrics(m: MetricsSnapshot): string {
   metric('requests_total', 'counter', 'Client requests received, by method.', Object.entries(stats.requests).sort().map(([method, n]): Sample => [{ method }, n]));
   metric('requests_rate_limited_total', 'counter', 'Client requests refused by the per-token rate limit.', stats.rateLimited);
   metric('requests_denied_total', 'counter', 'Client requests refused by role, scope or the AI rule.', stats.denied);
-  metric('auth_failures_total', 'counter', 'Hellos refused for a bad token or agent key.', stats.authFailures);
+  metric('auth_failures_total', 'counter', 'Authentications refused (hellos with a bad token or agent key, /metrics without a valid token).', stats.authFailures);
+  metric('auth_failures_unaudited_total', 'counter', 'Failed authentications counted in a summary audit entry instead of one entry each (flood cap).', stats.authFailuresUnaudited);
   metric('audit_entries', 'gauge', 'Entries in the audit log.', m.auditEntries);
   return out.join('\n') + '\n';
 }

@@ -15,6 +15,7 @@ export type CheckedProbe = NewProbe & { ttlSeconds: number };
 export class PolicyBook {
   private current: PolicyView;
   private blocklist: { glob: string; re: RegExp }[] = [];
+  private readonly listeners = new Set<(policy: Policy) => void>();
 
   constructor(private readonly deps: { store: PolicyStore; audit: AuditLog; now?: () => Date }) {
     this.current = deps.store.load();
@@ -27,6 +28,12 @@ export class PolicyBook {
 
   get policy(): Policy {
     return this.current.policy;
+  }
+
+  /** Calls `listener` with the new policy after every change (the agent hub pushes redaction and blocklist). */
+  onChange(listener: (policy: Policy) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   set(patch: PolicyPatch, actor: Actor, clear: readonly ('maxHits' | 'maxPerSecond')[] = []): PolicyView {
@@ -45,6 +52,7 @@ export class PolicyBook {
       action: 'policy.changed',
       details: { changed, before: pick(before, changed), after: pick(parsed.data, changed) },
     });
+    for (const listener of this.listeners) listener(parsed.data);
     return this.current;
   }
 

@@ -101,6 +101,21 @@ export class ProbeBook {
     return record;
   }
 
+  /** A live probe now ends at `expiresAt` (agents get the new spec); audited with the old and new expiry. */
+  extend(probeId: string, expiresAt: string, actor: Actor): ProbeRecord {
+    const current = this.open.get(probeId);
+    const known = current ?? this.deps.probes.find(probeId);
+    if (!known) throw new RuntruthError('not_found', `no probe '${probeId}'`);
+    if (current?.state !== 'live') throw new RuntruthError('conflict', `probe ${probeId} is ${known.state}: only a live probe's TTL can be changed`);
+    const record: ProbeRecord = { ...current, probe: { ...current.probe, expiresAt } };
+    this.open.set(probeId, record);
+    this.deps.probes.save(record, this.now());
+    this.deps.audit.record({ actor, action: 'probe.extended', target: probeId, details: { from: current.probe.expiresAt, to: expiresAt } });
+    this.deps.log(`probe ${probeId} now expires at ${expiresAt} (${actor.name})`);
+    this.went(record);
+    return record;
+  }
+
   reject(probeId: string, actor: Actor, reason?: string): ProbeRecord {
     const proposal = this.proposal(probeId);
     const now = this.now();

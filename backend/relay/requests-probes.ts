@@ -4,7 +4,7 @@ import type { Handlers, RequestContext, RequestOf } from './client-requests';
 import { labelsInScope, narrowSelector, probeInScope, requireProbe, requireService, serviceInScope } from './scope';
 import type { ProbeRecord } from './store-probes';
 
-type ProbeMethods = 'services.list' | 'probe.add' | 'probe.list' | 'probe.remove' | 'probe.approve' | 'probe.reject';
+type ProbeMethods = 'services.list' | 'probe.add' | 'probe.list' | 'probe.remove' | 'probe.approve' | 'probe.reject' | 'probe.extend';
 
 export const probeHandlers: Handlers<ProbeMethods> = {
   'services.list': (_params, ctx) => ({ services: visibleServices(ctx) }),
@@ -30,6 +30,13 @@ export const probeHandlers: Handlers<ProbeMethods> = {
   'probe.reject': ({ probeId, reason }, ctx) => {
     requireProbe(ctx.identity, known(probeId, ctx).probe);
     return view(ctx.probes.reject(probeId, actorOf(ctx.identity), reason), ctx);
+  },
+  'probe.extend': ({ probeId, ttlSeconds }, ctx) => {
+    requireProbe(ctx.identity, known(probeId, ctx).probe);
+    const max = ctx.policy.policy.maxTtlSeconds;
+    if (ttlSeconds > max) throw new RuntruthError('policy_violation', `ttlSeconds ${ttlSeconds} exceeds the policy maximum of ${max}`);
+    const expiresAt = new Date(ctx.now().getTime() + ttlSeconds * 1000).toISOString();
+    return view(ctx.probes.extend(probeId, expiresAt, actorOf(ctx.identity)), ctx);
   },
 };
 

@@ -122,6 +122,33 @@ export const MIGRATIONS: readonly string[] = [
     updated_by  TEXT NOT NULL
   );
   `,
+  // 3: acknowledged agent evidence streams, per-instance drop counts, evidence bytes for retention by size
+  `
+  -- the newest stored batch of each agent evidence stream: a batch re-sent after a reconnect is stored once
+  CREATE TABLE evidence_streams (
+    instance_id  TEXT NOT NULL,
+    stream       TEXT NOT NULL,
+    last_seq     INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,               -- epoch ms
+    PRIMARY KEY (instance_id, stream)
+  );
+  ALTER TABLE instances ADD COLUMN evidence_dropped INTEGER NOT NULL DEFAULT 0;
+  INSERT INTO meta (key, value) SELECT 'evidence_bytes', CAST(COALESCE(SUM(length(CAST(json AS BLOB))), 0) AS TEXT) FROM evidence WHERE true
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+  `,
+  // 4: incidents from the alert webhook
+  `
+  CREATE TABLE incidents (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    fingerprint  TEXT NOT NULL,
+    service      TEXT,
+    status       TEXT NOT NULL CHECK (status IN ('firing', 'resolved')),
+    starts_at    TEXT NOT NULL,
+    json         TEXT NOT NULL                   -- the Incident JSON
+  );
+  CREATE INDEX incidents_open_by_fingerprint ON incidents (fingerprint, status);
+  CREATE INDEX incidents_by_service ON incidents (service, id);
+  `,
 ];
 
 /** Brings the database up to the latest schema; each step commits atomically with its version row. */

@@ -100,11 +100,6 @@ export class SecretVerifier {
     if (row.expires_at !== null && Date.parse(row.expires_at) <= now.getTime()) return { ok: false, reason: 'expired', ...known };
     return { ok: true, identity: identityOf(row), rowId: row.id };
   }
-
-  isAgentKey(key: string): boolean {
-    const row = this.store.byHash(hashSecret(key));
-    return row !== undefined && row.kind === 'agent-key' && row.revoked_at === null;
-  }
 }
 
 export function identityOf(row: SecretRow): Identity {

@@ -24,6 +24,10 @@ export interface ServerOptions {
   health: () => Record<string, number>;
   /** Body of `GET /metrics` (Prometheus text). */
   metrics?: () => string;
+  /** Whether this request may read /metrics (absent: anyone). */
+  metricsAllowed?: (req: http.IncomingMessage, remote: string) => boolean;
+  /** Plain HTTP routes besides health and metrics, keyed `METHOD /path` (e.g. `POST /incidents`, the alert webhook). */
+  routes?: Record<string, (req: http.IncomingMessage, res: http.ServerResponse, remote: string) => Promise<void>>;
   /** PEM certificate chain and key: serve https/wss instead of http/ws. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Behind a reverse proxy: take the peer address from X-Forwarded-For (as the proxy sets it). */
@@ -43,7 +47,15 @@ export async function listen(opts: ServerOptions): Promise<RelayServer> {
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = pathOf(req.url);
     if (req.method === 'GET' && path === '/healthz') return reply(res, 200, { ok: true, ...opts.health() });
-    if (req.method === 'GET' && path === '/metrics' && opts.metrics) return replyText(res, 200, opts.metrics());
+    if (req.method === 'GET' && path === '/metrics' && opts.metrics) {
+      if (opts.metricsAllowed && !opts.metricsAllowed(req, remoteOf(req, opts.trustProxy ?? false))) {
+        res.setHeader('www-authenticate', 'Bearer realm="runtruth"');
+        return reply(res, 401, { ok: false, error: 'a token is required: Authorization: Bearer <token> (or start the relay with --metrics-public)' });
+      }
+      return replyText(res, 200, opts.metrics());
+    }
+    const route = opts.routes && Object.hasOwn(opts.routes, `${req.method} ${path}`) ? opts.routes[`${req.method} ${path}`] : undefined;
+    if (route) return void route(req, res, remoteOf(req, opts.trustProxy ?? false));
     if (path in opts.endpoints) return reply(res, 426, { ok: false, error: 'this path takes a WebSocket upgrade' });
     reply(res, 404, { ok: false, error: 'not found' });
   };

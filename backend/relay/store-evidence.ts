@@ -6,7 +6,19 @@ interface EvidenceRow {
   json: string;
 }
 
-/** The evidence log: append in batches, read in id order, prune by age and count. */
+/** Why retention deleted items: the oldest were past the age limit, beyond the item cap, or beyond the byte cap. */
+export type PruneReason = 'age' | 'items' | 'bytes';
+
+export interface PruneLimits {
+  olderThan: Date;
+  maxItems: number;
+  /** Cap on the stored evidence JSON, in bytes (indexes and free pages come on top in the file). */
+  maxBytes?: number;
+  /** Rows deleted per call (one transaction). */
+  batch: number;
+}
+
+/** The evidence log: append in batches, read in id order, prune by age, count and size. */
 export class EvidenceStore {
   private readonly insert;
   private readonly lastAssigned;
@@ -15,6 +27,9 @@ export class EvidenceStore {
   private readonly newestReceivedBefore;
   private readonly oldestUpTo;
   private readonly deleteUpTo;
+  private readonly bytesUpTo;
+  private readonly oldestSizes;
+  private readonly addBytes;
   private readonly pageCache = new Map<string, Statement<Record<string, unknown>, EvidenceRow>>();
 
   constructor(private readonly db: Database) {
@@ -28,17 +43,36 @@ export class EvidenceStore {
     this.newestReceivedBefore = db.prepare<[number], { id: number | null }>(`SELECT MAX(id) AS id FROM evidence WHERE received_at < ?`);
     this.oldestUpTo = db.prepare<[number, number], { id: number }>(`SELECT id FROM evidence WHERE id <= ? ORDER BY id LIMIT ?`);
     this.deleteUpTo = db.prepare(`DELETE FROM evidence WHERE id <= ?`);
+    this.bytesUpTo = db.prepare<[number], { bytes: number }>(`SELECT COALESCE(SUM(length(CAST(json AS BLOB))), 0) AS bytes FROM evidence WHERE id <= ?`);
+    this.oldestSizes = db.prepare<[number, number], { id: number; bytes: number }>(
+      `SELECT id, length(CAST(json AS BLOB)) AS bytes FROM evidence WHERE id > ? ORDER BY id LIMIT ?`,
+    );
+    // the running total lives in the same transactions as the rows, so it survives restarts and crashes exactly
+    this.addBytes = db.prepare(
+      `INSERT INTO meta (key, value) VALUES ('evidence_bytes', CAST(MAX(0, ?) AS TEXT))
+       ON CONFLICT (key) DO UPDATE SET value = CAST(MAX(0, CAST(value AS INTEGER) + ?) AS TEXT)`,
+    );
   }
 
   /** Stores a batch in one transaction and returns the items with their ids, in order. */
   append(items: readonly UnstoredEvidence[], now: Date): StoredEvidence[] {
     const receivedAt = now.getTime();
-    return this.db.transaction(() =>
-      items.map((item) => {
-        const { lastInsertRowid } = this.insert.run(item.probeId ?? null, item.service, item.instance, item.kind, item.at, receivedAt, JSON.stringify(item));
+    return this.db.transaction(() => {
+      let bytes = 0;
+      const stored = items.map((item) => {
+        const json = JSON.stringify(item);
+        bytes += Buffer.byteLength(json);
+        const { lastInsertRowid } = this.insert.run(item.probeId ?? null, item.service, item.instance, item.kind, item.at, receivedAt, json);
         return { id: Number(lastInsertRowid), ...item } as StoredEvidence;
-      }),
-    )();
+      });
+      if (bytes > 0) this.addBytes.run(bytes, bytes);
+      return stored;
+    })();
+  }
+
+  /** Bytes of evidence JSON stored now. */
+  storedBytes(): number {
+    return Number(this.readMeta.get('evidence_bytes')?.value ?? 0);
   }
 
   /**
@@ -68,20 +102,42 @@ export class EvidenceStore {
     return Number(this.readMeta.get('evidence_pruned_through')?.value ?? 0);
   }
 
-  /** Deletes at most `batch` of the oldest items that are too old or beyond `maxItems`; returns how many. */
-  prune(opts: { olderThan: Date; maxItems: number; batch: number }): number {
+  /**
+   * Deletes at most `batch` of the oldest items that are too old, beyond `maxItems` or beyond `maxBytes`; returns
+   * how many, and which limit asked for the most (oldest first always: ids are deleted as one prefix).
+   */
+  prune(opts: PruneLimits): { deleted: number; reason?: PruneReason } {
     return this.db.transaction(() => {
-      const byCount = this.lastId() - opts.maxItems;
-      const byAge = this.newestReceivedBefore.get(opts.olderThan.getTime())?.id ?? 0;
-      const cutoff = Math.max(byCount, byAge);
-      if (cutoff <= this.prunedThrough()) return 0;
+      const prunedThrough = this.prunedThrough();
+      const cutoffs: [PruneReason, number][] = [
+        ['age', this.newestReceivedBefore.get(opts.olderThan.getTime())?.id ?? 0],
+        ['items', this.lastId() - opts.maxItems],
+        ['bytes', opts.maxBytes === undefined ? 0 : this.bytesCutoff(prunedThrough, opts.maxBytes, opts.batch)],
+      ];
+      const [reason, cutoff] = cutoffs.reduce((a, b) => (b[1] > a[1] ? b : a));
+      if (cutoff <= prunedThrough) return { deleted: 0 };
       const doomed = this.oldestUpTo.all(cutoff, opts.batch);
-      if (doomed.length === 0) return 0;
+      if (doomed.length === 0) return { deleted: 0 };
       const through = doomed[doomed.length - 1].id;
+      const bytes = this.bytesUpTo.get(through)?.bytes ?? 0;
       const deleted = this.deleteUpTo.run(through).changes;
+      this.addBytes.run(-bytes, -bytes);
       this.writeMeta.run('evidence_pruned_through', String(through));
-      return deleted;
+      return { deleted, reason };
     })();
+  }
+
+  /** The id through which the oldest items must go to bring the store under `maxBytes` (looking at most `batch` rows ahead). */
+  private bytesCutoff(prunedThrough: number, maxBytes: number, batch: number): number {
+    let excess = this.storedBytes() - maxBytes;
+    if (excess <= 0) return 0;
+    let cutoff = 0;
+    for (const row of this.oldestSizes.iterate(prunedThrough, batch)) {
+      cutoff = row.id;
+      excess -= row.bytes;
+      if (excess <= 0) break;
+    }
+    return cutoff;
   }
 
   private pageStatement(filter: EvidenceFilter): Statement<Record<string, unknown>, EvidenceRow> {

@@ -8,6 +8,7 @@ interface InstanceRow {
   connected: number;
   connected_at: string | null;
   last_seen_at: string;
+  evidence_dropped: number;
 }
 
 /** Every instance that ever said hello, and whether it is connected now. */
@@ -21,6 +22,7 @@ export class RegistryStore {
   private readonly serviceNames;
   private readonly serviceExists;
   private readonly infoOf;
+  private readonly oneInstance;
   /** Instance labels, for scoped evidence streams (checked per item, so not read from SQLite each time). */
   private readonly labelCache = new Map<string, Labels>();
 
@@ -39,6 +41,7 @@ export class RegistryStore {
     this.serviceNames = db.prepare<[], { name: string }>(`SELECT name FROM services ORDER BY name`);
     this.serviceExists = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM services WHERE name = ?`);
     this.infoOf = db.prepare<[string], { info: string }>(`SELECT info FROM instances WHERE instance_id = ?`);
+    this.oneInstance = db.prepare<[string], InstanceRow>(`SELECT * FROM instances WHERE instance_id = ?`);
   }
 
   markConnected(info: InstanceInfo, now: Date): void {
@@ -85,17 +88,27 @@ export class RegistryStore {
   services(): ServiceView[] {
     const byService = new Map<string, InstanceView[]>();
     for (const row of this.allInstances.all()) {
-      const info = JSON.parse(row.info) as InstanceInfo; // written by markConnected from a validated hello
-      const view: InstanceView = {
-        ...info,
-        connected: row.connected === 1,
-        ...(row.connected === 1 && row.connected_at ? { connectedAt: row.connected_at } : {}),
-        lastSeenAt: row.last_seen_at,
-      };
       const list = byService.get(row.service) ?? [];
-      list.push(view);
+      list.push(viewOf(row));
       byService.set(row.service, list);
     }
     return [...byService].map(([service, instances]) => ({ service, instances }));
   }
+
+  /** One instance as services() would show it (a point lookup: called on every connect and disconnect). */
+  instance(instanceId: string): InstanceView | undefined {
+    const row = this.oneInstance.get(instanceId);
+    return row && viewOf(row);
+  }
+}
+
+function viewOf(row: InstanceRow): InstanceView {
+  const info = JSON.parse(row.info) as InstanceInfo; // written by markConnected from a validated hello
+  return {
+    ...info,
+    connected: row.connected === 1,
+    ...(row.connected === 1 && row.connected_at ? { connectedAt: row.connected_at } : {}),
+    lastSeenAt: row.last_seen_at,
+    ...(row.evidence_dropped > 0 ? { evidenceDropped: row.evidence_dropped } : {}),
+  };
 }

@@ -6,7 +6,9 @@ import { PolicyStore } from './store-policy';
 import { EvidenceStore } from './store-evidence';
 import { ProbeStore } from './store-probes';
 import { RegistryStore } from './store-registry';
+import { IncidentStore } from './store-incidents';
 import { SecretStore } from './store-secrets';
+import { EvidenceStreamStore } from './store-streams';
 
 /** The relay's one SQLite file, split into one small store per concern. */
 export interface Store {
@@ -16,6 +18,10 @@ export interface Store {
   readonly evidence: EvidenceStore;
   readonly audit: AuditStore;
   readonly policy: PolicyStore;
+  readonly incidents: IncidentStore;
+  readonly streams: EvidenceStreamStore;
+  /** Runs `fn` in one transaction (the stores' own transactions nest inside it). */
+  transaction<T>(fn: () => T): T;
   close(): void;
 }
 
@@ -37,6 +43,9 @@ export function openStore(file: string, opts: { backgroundCheckpoint?: boolean }
       evidence: new EvidenceStore(db),
       audit: new AuditStore(db),
       policy: new PolicyStore(db),
+      incidents: new IncidentStore(db),
+      streams: new EvidenceStreamStore(db),
+      transaction: (fn) => db.transaction(fn)(),
       close: () => db.close(),
     };
   } catch (err) {

@@ -33,6 +33,11 @@ export interface WorldOptions {
   /** Register the previous deploy first (a short run of the base commit), as a real rollout would. Default true. */
   previousDeploy?: boolean;
   keepDir?: boolean;
+  /**
+   * Runs while the previous deploy is up, before the new one starts: e.g. a probe that stores evidence a
+   * pre-deploy baseline can read. `traffic(n)` sends the scenario's first n requests to it.
+   */
+  duringPreviousDeploy?: (previous: { admin: RelayClient; traffic: (n: number) => Promise<string[]> }) => Promise<void>;
 }
 
 export async function startWorld(scenario: Scenario, opts: WorldOptions = {}): Promise<World> {
@@ -55,6 +60,21 @@ export async function startWorld(scenario: Scenario, opts: WorldOptions = {}): P
       const old = worktree(repo.dir, repo.previous, path.join(dir, 'previous'));
       const child = startService(scenario, old, relay.url, agentKey);
       await untilRegistered(admin, scenario.service, repo.previous);
+      if (opts.duringPreviousDeploy) {
+        const previousPort = await child.port;
+        const traffic = async (n: number) => {
+          const out: string[] = [];
+          for (let i = 0; i < n; i++) {
+            const { path: route, body } = scenario.request(i);
+            out.push(await post(previousPort, route, body));
+          }
+          return out;
+        };
+        await opts.duringPreviousDeploy({ admin, traffic }).catch(async (e) => {
+          await stop(child.proc);
+          throw e;
+        });
+      }
       await stop(child.proc);
     }
     const service = startService(scenario, repo.dir, relay.url, agentKey);

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 
 /**
- * sha256 of a document's text, recorded when a probe is placed. The wire protocol has no field for it yet, so
- * the extension keeps it locally and tells the user when the file changed since the probe was placed (the
- * probe's line may then no longer be the line they meant on the deployed code).
+ * sha256 (lowercase hex, the protocol's `contentHash`) of a document's text when a probe is placed. It goes with
+ * the probe: an agent whose deployed file hashes differently reports `version_mismatch` instead of binding to
+ * what may be another line; the editor also uses it to notice the file changed since.
  */
 export function contentHash(text: string): string {
-  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -77,5 +77,7 @@ export function evidenceRow(e: Evidence, state: RuntimeState): EvidenceRow {
     ...(spec ? { location: `${spec.file}:${spec.line}` } : {}),
     text: evidenceLine(e),
     gap: false,
+    kind: e.kind,
+    evidenceId: e.id,
   };
 }

@@ -20,3 +20,24 @@ export async function removeProbe(session: RelaySession | undefined, state: Runt
   await session.request('probe.remove', { probeId });
   state.removeProbe(probeId);
 }
+
+/** The probe lives `ttlSeconds` from now (the relay applies its policy's maximum and audits the change). */
+export async function extendProbe(session: RelaySession, state: RuntimeState, probeId: string, ttlSeconds: number): Promise<ProbeView> {
+  const view = await session.request('probe.extend', { probeId, ttlSeconds });
+  state.upsertProbe(view);
+  return view;
+}
+
+/** A person lets an AI's proposal go live. */
+export async function approveProbe(session: RelaySession, state: RuntimeState, probeId: string): Promise<ProbeView> {
+  const view = await session.request('probe.approve', { probeId });
+  state.upsertProbe(view);
+  return view;
+}
+
+/** A person turns an AI's proposal down; it leaves the editor. */
+export async function rejectProbe(session: RelaySession, state: RuntimeState, probeId: string, reason?: string): Promise<ProbeView> {
+  const view = await session.request('probe.reject', { probeId, ...(reason ? { reason } : {}) });
+  state.removeProbe(probeId);
+  return view;
+}

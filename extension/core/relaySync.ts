@@ -6,7 +6,7 @@ import type { RuntimeState } from './runtimeState';
 export const BACKLOG_ITEMS = 200;
 
 export interface SyncOptions {
-  /** How often to re-read services and probes (the relay pushes statuses and evidence, not membership). */
+  /** How often to re-read services and probes: a fallback, since the relay pushes instance, probe and evidence changes. */
   refreshMs: () => number;
   log: (line: string) => void;
 }
@@ -47,6 +47,8 @@ export class RelaySync implements Disposable {
   private async attach(session: RelaySession): Promise<void> {
     this.detach();
     const offStatus = session.onStatus((probeId, statuses) => this.state.setStatuses(probeId, statuses));
+    const offInstance = session.onInstance((event) => this.state.applyInstance(event.service, event.instance));
+    const offProbeState = session.onProbeState((view) => this.state.applyProbeState(view));
     let timer: NodeJS.Timeout | undefined;
     let attached = true; // per session: a refresh finishing after a reconnect must not start a second loop
     const schedule = () => {
@@ -55,6 +57,8 @@ export class RelaySync implements Disposable {
     this.sessionCleanup = () => {
       attached = false;
       offStatus();
+      offInstance();
+      offProbeState();
       clearTimeout(timer);
     };
     try {

@@ -1,4 +1,4 @@
-import type { Evidence, ProbeSpec, ProbeStatus, ProbeView, ServiceView } from '../../backend/protocol';
+import type { Evidence, InstanceView, ProbeSpec, ProbeStatus, ProbeView, ServiceView } from '../../backend/protocol';
 import { Emitter } from './emitter';
 import { EvidenceLog } from './evidenceLog';
 import type { EditorLine } from './positions';
@@ -66,6 +66,21 @@ export class RuntimeState {
     this.changes.fire({ services: true });
   }
 
+  /** One instance connected or disconnected (pushed by the relay): updated in place, without waiting for a poll. */
+  applyInstance(service: string, instance: InstanceView): void {
+    const existing = this.servicesList.find((s) => s.service === service);
+    const instances = existing ? [...existing.instances.filter((i) => i.instanceId !== instance.instanceId), instance].sort((a, b) => a.instanceId.localeCompare(b.instanceId)) : [instance];
+    const next = existing ? this.servicesList.map((s) => (s === existing ? { service, instances } : s)) : [...this.servicesList, { service, instances }];
+    this.setServices(next);
+  }
+
+  /** A pushed lifecycle change: live and proposed probes are kept up to date, ended ones leave (or show expired). */
+  applyProbeState(view: ProbeView): void {
+    if (view.state === 'removed' || view.state === 'rejected') return this.removeProbe(view.probe.id);
+    if (view.state === 'expired' && !this.tracked.has(view.probe.id)) return;
+    this.upsertProbe(view);
+  }
+
   /**
    * Replaces the live set with the relay's list. A probe that vanished after its expiry time is kept as expired;
    * one that vanished earlier was removed elsewhere (CLI, another window) and is dropped.
@@ -123,7 +138,7 @@ export class RuntimeState {
     const early = this.early.get(view.probe.id);
     this.early.delete(view.probe.id);
     if (early && !view.statuses.length) view = { ...view, statuses: early };
-    if (existing && !existing.expired && existing.proposed === (view.state === 'proposed') && JSON.stringify([existing.spec, existing.statuses]) === JSON.stringify([view.probe, view.statuses])) return false;
+    if (existing && existing.expired === (view.state === 'expired') && existing.proposed === (view.state === 'proposed') && JSON.stringify([existing.spec, existing.statuses]) === JSON.stringify([view.probe, view.statuses])) return false;
     // probe.add answers before any agent reports: keep statuses we already heard over an empty list
     const statuses = view.statuses.length || !existing ? view.statuses : existing.statuses;
     this.tracked.set(view.probe.id, {

@@ -33,3 +33,46 @@ export function templateExpressions(template: string): string[] {
     return [];
   }
 }
+
+/** Why a required read-only expression (a metric's value, a watch) would be refused; undefined when acceptable. */
+export function expressionProblem(expression: string, what = 'an expression'): string | undefined {
+  if (!expression.trim()) return `Type ${what}, e.g. order.items.length`;
+  return conditionProblem(expression);
+}
+
+/**
+ * Splits `a, b.c, f[1]` into expressions at top-level commas (not inside brackets, braces, parentheses or
+ * quotes), so a watch list can be typed on one line.
+ */
+export function splitExpressions(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'" || c === '`') quote = c;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out.map((s) => s.trim()).filter(Boolean);
+}
+
+/** Why a watch list would be refused (each watch checked like a condition); undefined when empty or acceptable. */
+export function watchesProblem(text: string, max = 20): string | undefined {
+  const watches = splitExpressions(text);
+  if (watches.length > max) return `At most ${max} watch expressions`;
+  for (const w of watches) {
+    const problem = conditionProblem(w);
+    if (problem) return `${w}: ${problem}`;
+  }
+  return undefined;
+}

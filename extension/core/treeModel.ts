@@ -1,14 +1,14 @@
 import { selectorMatches, type InstanceView, type ProbeState, type ServiceView } from '../../backend/protocol';
 import { plural, relativeTime, shortCommit } from './format';
 import { instanceHits, probeDisplay, type DisplayState } from './probeDisplay';
-import { kindLabel, probeSummary } from './probeKinds';
+import { kindLabel, probeSummary, type ProbeKindId } from './probeKinds';
 import type { RuntimeState, TrackedProbe } from './runtimeState';
 
 /** The services tree as plain data (services → instances → probes); the edge turns nodes into TreeItems. */
 export type TreeNode =
   | { kind: 'service'; id: string; label: string; description: string; tooltip: string; children: TreeNode[] }
   | { kind: 'instance'; id: string; label: string; description: string; tooltip: string; connected: boolean; children: TreeNode[] }
-  | { kind: 'probe'; id: string; probeId: string; label: string; description: string; tooltip: string; state: DisplayState; children: [] }
+  | { kind: 'probe'; id: string; probeId: string; label: string; description: string; tooltip: string; state: DisplayState; probeKind: ProbeKindId; children: [] }
   | { kind: 'note'; id: string; label: string; children: [] };
 
 export function buildTree(state: RuntimeState, now = Date.now()): TreeNode[] {
@@ -77,6 +77,7 @@ function probeNode(probe: TrackedProbe, instanceId: string | undefined, state: R
       probe.expired ? 'expired' : `expires ${relativeTime(probe.spec.expiresAt, now)}`,
     ].filter(Boolean).join('\n'),
     state: mine ? INSTANCE_STATE[mine.state] : overall.state,
+    probeKind: probe.spec.kind,
     children: [],
   };
 }

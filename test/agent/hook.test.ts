@@ -58,7 +58,7 @@ describe('agent: main-thread hit hook', () => {
     const printed: string[] = [];
     const hook = new HitHook(port1, (text) => printed.push(text));
     const batches: HitBatch[] = [];
-    port2.on('message', (b: HitBatch) => batches.push(b));
+    port2.on('message', (b: HitBatch | { type: 'armed' }) => b.type === 'hits' && batches.push(b));
     port2.postMessage({ type: 'arm', probe: { probeId: 'p-1', parts: ['v=', ''], maxPerSecond: 1000, maxHits: 2, stdout: true } } satisfies WorkerToHook);
     await waitUntil(() => hook.admit('p-1'), 'the arm message');
     hook.hit('p-1', [1]);

@@ -128,7 +128,7 @@ const evaluated: Evaluated[] = [
   ['proxArr.includes(1)', PROXY],
   ['proxArr[0]', PROXY],
   ['proxArr.length', PROXY],
-  ['coercer', /^\{ \[Symbol\(Symbol\.toPrimitive\)\]: \[Function/],
+  ['coercer', /^\{ \[?Symbol\(Symbol\.toPrimitive\)\]?: \[Function/], // util.inspect brackets symbol keys on Node 20, not on 24
   ['coercer + 1', COERCION],
   ['coercer * 2', COERCION],
   ['-coercer', COERCION],

@@ -81,11 +81,26 @@ describe('agent: hot-path budgets', () => {
       budget.clear();
     });
 
+    it('charges one long sample after normal ones at most a quarter of the budget (a preempted hit is not a hot probe)', () => {
+      const { budget, paused, events, advance, at } = setup();
+      budget.charge('p', 0.01, at());
+      advance(10);
+      budget.charge('p', 50, at()); // one hit the OS preempted: 50 ms of wall clock
+      advance(10);
+      budget.charge('p', 0.01, at());
+      assert.equal(paused.size, 0);
+      assert.deepEqual(events, []);
+      budget.clear();
+    });
+
     it('disables a probe that keeps going over, after its pauses', async () => {
       const { budget, events, advance, at } = setup({ pauseMs: 1, maxPauses: 2 });
       for (let round = 0; round < 3; round++) {
         advance(5000);
-        budget.charge('hog', 50, at()); // 50 ms at once: over 20 ms in 2 s
+        // slow hit after hit (50 ms each): a pattern, charged in full, over 20 ms in 2 s
+        budget.charge('hog', 50, at());
+        advance(10);
+        budget.charge('hog', 50, at());
         if (round < 2) await waitUntil(() => events.filter((e) => e.action === 'resumed').length === round + 1, 'the pause to end');
       }
       assert.deepEqual(events.map((e) => e.action), ['throttled', 'resumed', 'throttled', 'resumed', 'disabled']);

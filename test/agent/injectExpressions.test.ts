@@ -8,7 +8,7 @@ type Scope = Record<string, unknown>;
 
 /** Installs a runtime whose hook calls do nothing (only the guards matter here); returns an uninstaller. */
 function installRuntime(): () => void {
-  const runtime = createProbeRuntime({ admit: () => true, ready: () => true, cond: (_id, v) => !!v, hit: () => undefined, err: (e) => describeThrown(e) });
+  const runtime = createProbeRuntime({ admit: () => true, ready: () => true, cond: (_id, v) => !!v, hit: () => undefined, err: (e) => describeThrown(e), snap: () => undefined });
   const had = Object.getOwnPropertyDescriptor(globalThis, RUNTIME_GLOBAL);
   Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, configurable: true });
   return () => (had ? Object.defineProperty(globalThis, RUNTIME_GLOBAL, had) : delete (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL]);

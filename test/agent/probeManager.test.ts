@@ -31,7 +31,7 @@ function setup() {
   const manager = new ProbeManager({
     engine,
     instanceId: 'i-1',
-    arm: (p) => armed.set(p.probeId, p),
+    arm: (p) => void armed.set(p.probeId, p),
     disarm: (id) => armed.delete(id),
     sendStatuses: (s) => statuses.push(...s),
     log: () => undefined,

@@ -78,7 +78,8 @@ describe('agent snapshots', function () {
   it('captures the stack and the top frames’ locals under the default limits, once, without running program code', async () => {
     const app = start();
     await relay.waitForHello();
-    const probe = snapshotProbe({ file: 'src/shop.js', line: LINE, watches: ['order.id + 1', 'label', 'order.total', 'trap.x', 'spinner.spin', 'order.nope.deeper'] });
+    // asking for the locals of the top 5 frames (the default) takes the paused tier (snapshotInject.test covers the injected one)
+    const probe = snapshotProbe({ file: 'src/shop.js', line: LINE, watches: ['order.id + 1', 'label', 'order.total', 'trap.x', 'spinner.spin', 'order.nope.deeper'], limits: { expandFrames: 5 } });
     relay.add(probe);
     const bound = await relay.waitForStatus(probe.id, 'bound');
     assert.equal(bound.tier, 'breakpoint');

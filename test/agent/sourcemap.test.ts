@@ -60,7 +60,9 @@ describe('agent source maps in running services (real tsc and esbuild output)', 
     assert.deepEqual({ ...s!.frames[0], locals: undefined }, { function: 'validate', file: `${dir}/src/validate.ts`, line: TS_LINES.compare, column: s!.frames[0]!.column, locals: undefined });
     assert.equal(s!.frames[1]!.file, `${dir}/src/main.ts`, 'the caller, in its original file');
     assert.equal(s!.frames[1]!.line, 7);
-    assert.deepEqual(s!.frames[0]!.locals!.map((l) => l.name).sort(), ['amount', 'limit', 'ok', 'order'], '`ok` is declared, not yet assigned');
+    // an injected snapshot (the default tier) leaves out `ok`, a const declared on the probed line: still in its temporal dead zone there
+    assert.equal(s!.frames[0]!.locals && (await relay.waitForStatus(snap.id, 'bound')).tier, 'inject');
+    assert.deepEqual(s!.frames[0]!.locals!.map((l) => l.name).sort(), ['amount', 'limit', 'order']);
     assert.equal(s!.frames[0]!.locals!.find((l) => l.name === 'limit')!.value, 10000);
 
     const direct = await relay.waitForStatus(generated.id, 'bound');

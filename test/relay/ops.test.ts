@@ -46,7 +46,7 @@ describe('relay operations', () => {
     agent.peer.send({ type: 'evidence', items: [logItem(probe.id, 'a'), logItem(probe.id, 'b')], dropped: 3 });
     await client.next((m) => m.type === 'evidence' && m.subscription === sub.subscription);
 
-    const { status, type, body } = await get(`${h.relay.url.replace('ws:', 'http:')}/metrics`);
+    const { status, type, body } = await get(`${h.relay.url.replace('ws:', 'http:')}/metrics`, { headers: { authorization: `Bearer ${h.adminToken}` } });
     assert.equal(status, 200);
     assert.match(type ?? '', /^text\/plain; version=0\.0\.4/);
     assert.equal(sample(body, 'runtruth_agents_connected'), 1);
@@ -75,7 +75,7 @@ describe('relay operations', () => {
     assert.ok(!limited.ok && limited.error.details.retryAfterMs > 0);
     const other = await h.clientAs('viewer');
     assert.equal((await other.request('services.list', {})).ok, true);
-    const metrics = await get(`${h.relay.url.replace('ws:', 'http:')}/metrics`);
+    const metrics = await get(`${h.relay.url.replace('ws:', 'http:')}/metrics`, { headers: { authorization: `Bearer ${secret}` } });
     assert.equal(sample(metrics.body, 'runtruth_requests_rate_limited_total'), 2);
   });
 

@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { requestSchemas, type Method, type ParamsOf } from '../../backend/protocol';
 import { Harness, logProbe, type TestPeer } from './helpers';
+import { postAlert } from '../assistant/helpers/alerts';
 
 /**
  * The permission matrix, written out independently of auth.ts: every role × every method, for people,
  * AI tokens and scoped tokens, on targets inside and outside the scope.
  */
-const VIEWER: Method[] = ['services.list', 'probe.list', 'evidence.query', 'evidence.subscribe', 'evidence.unsubscribe'];
-const OPERATOR: Method[] = [...VIEWER, 'probe.add', 'probe.remove', 'probe.approve', 'probe.reject', 'policy.get'];
+const VIEWER: Method[] = ['services.list', 'probe.list', 'evidence.query', 'evidence.subscribe', 'evidence.unsubscribe', 'incidents.list', 'incidents.get'];
+const OPERATOR: Method[] = [...VIEWER, 'probe.add', 'probe.remove', 'probe.approve', 'probe.reject', 'probe.extend', 'policy.get', 'incidents.resolve'];
 const ADMIN: Method[] = Object.keys(requestSchemas) as Method[];
-const PEOPLE_ONLY: Method[] = ['probe.approve', 'probe.reject', 'token.create', 'token.revoke', 'policy.set'];
-const UNSCOPED_ONLY: Method[] = ['token.create', 'token.list', 'token.revoke', 'policy.set', 'audit.query'];
+const PEOPLE_ONLY: Method[] = ['probe.approve', 'probe.reject', 'probe.extend', 'token.create', 'token.revoke', 'agentkey.create', 'agentkey.revoke', 'policy.set'];
+const UNSCOPED_ONLY: Method[] = ['token.create', 'token.list', 'token.revoke', 'agentkey.create', 'agentkey.list', 'agentkey.revoke', 'policy.set', 'audit.query'];
 /** Methods that name a service or probe: a scoped token is refused when it is outside its scope. */
-const TARGETED: Method[] = ['probe.add', 'probe.list', 'probe.remove', 'probe.approve', 'probe.reject', 'evidence.query', 'evidence.subscribe'];
+const TARGETED: Method[] = ['probe.add', 'probe.list', 'probe.remove', 'probe.approve', 'probe.reject', 'probe.extend', 'evidence.query', 'evidence.subscribe', 'incidents.list', 'incidents.get', 'incidents.resolve'];
 
 interface Who {
   label: string;
@@ -63,6 +64,7 @@ describe('relay RBAC matrix', function () {
   async function params(method: Method, who: Who, side: Side): Promise<ParamsOf<Method>> {
     const { service, labels } = target(who, side);
     const probe = logProbe(service, { selector: { service, labels } });
+    const incident = async () => (await postAlert(h.relay.url, h.adminToken, { title: `alert ${++n}`, service, labels })).body.incidents[0].id as string;
     const fresh = async (origin?: 'ai') => (await admin.call('probe.add', { probe, ...(origin ? { origin } : {}) })).probe.id;
     const byMethod: Record<Method, () => Promise<unknown>> = {
       'services.list': async () => ({}),
@@ -71,6 +73,7 @@ describe('relay RBAC matrix', function () {
       'probe.remove': async () => ({ probeId: await fresh() }),
       'probe.approve': async () => ({ probeId: await fresh('ai') }),
       'probe.reject': async () => ({ probeId: await fresh('ai') }),
+      'probe.extend': async () => ({ probeId: await fresh(), ttlSeconds: 600 }),
       'evidence.query': async () => (who.scope?.services ? { service } : { probeId: await fresh() }),
       'evidence.subscribe': async () => (who.scope?.services ? { service } : { probeId: await fresh() }),
       'evidence.unsubscribe': async () => ({ subscription: 's-none' }),
@@ -81,9 +84,19 @@ describe('relay RBAC matrix', function () {
         await h.mint({ name, role: 'viewer' });
         return { token: name };
       },
+      'agentkey.create': async () => ({ name: `pool-${++n}` }),
+      'agentkey.list': async () => ({}),
+      'agentkey.revoke': async () => {
+        const name = `doomed-pool-${++n}`;
+        await admin.call('agentkey.create', { name });
+        return { key: name };
+      },
       'policy.get': async () => ({}),
       'policy.set': async () => ({ policy: { redaction: ['password'] } }),
       'audit.query': async () => ({ limit: 1 }),
+      'incidents.list': async () => (who.scope?.services ? { service } : {}),
+      'incidents.get': async () => ({ incidentId: await incident() }),
+      'incidents.resolve': async () => ({ incidentId: await incident() }),
     };
     return (await byMethod[method]()) as ParamsOf<Method>;
   }
@@ -95,7 +108,7 @@ describe('relay RBAC matrix', function () {
       const sides: Side[] = who.scope ? ['in', 'out'] : ['in'];
       for (const method of ADMIN) {
         for (const side of sides) {
-          const expectAllowed = allowed(who, method) && !(side === 'out' && TARGETED.includes(method) && !(method === 'probe.list' && !who.scope?.services));
+          const expectAllowed = allowed(who, method) && !(side === 'out' && TARGETED.includes(method) && !((method === 'probe.list' || method === 'incidents.list') && !who.scope?.services));
           const response = await peer.request(method, await params(method, who, side));
           const forbidden = !response.ok && response.error.code === 'forbidden';
           // allowed calls must really work (evidence.unsubscribe of an unknown subscription is the one expected error)

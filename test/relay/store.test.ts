@@ -73,7 +73,7 @@ describe('relay store', () => {
       first.map((e) => e.id),
       [1, 2, 3, 4, 5],
     );
-    assert.equal(store.evidence.prune({ olderThan: new Date(0), maxItems: 2, batch: 100 }), 3);
+    assert.deepEqual(store.evidence.prune({ olderThan: new Date(0), maxItems: 2, batch: 100 }), { deleted: 3, reason: 'items' });
     assert.equal(store.evidence.prunedThrough(), 3);
     assert.deepEqual(
       store.evidence.after(0, {}, 10).map((e) => e.id),

@@ -4,7 +4,8 @@ import { formatEvidence } from '../output';
 import { withClient } from '../session';
 
 export const help = `runtruth evidence [--probe ID] [--service NAME] [--limit N] [--after ID] [--follow] [--json]
-  Prints stored evidence (oldest first), then with --follow keeps streaming new evidence until Ctrl-C.
+  Prints stored evidence (oldest first), then with --follow keeps streaming new evidence until Ctrl-C; if the
+  relay restarts, --follow reconnects and resumes from the last evidence id it printed (no gaps, no duplicates).
   --json prints one object a line: kind, probeId, service, instance, at, message (logs), id.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -28,6 +29,9 @@ export async function run(argv: string[]): Promise<number> {
     if (!values.follow) return 0;
     const resumeFrom = items.length ? items[items.length - 1]!.kind === 'gap' ? lastId : (items[items.length - 1] as { id: number }).id : lastId;
     await client.subscribe({ ...filter, afterId: resumeFrom }, print);
+    client.onConnectionChange((change) =>
+      console.error(change.state === 'lost' ? `runtruth: relay ${change.reason}; reconnecting in ${change.retryInMs} ms` : 'runtruth: reconnected to the relay; resumed following'),
+    );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
@@ -39,5 +43,5 @@ export async function run(argv: string[]): Promise<number> {
       });
     });
     return Number(process.exitCode ?? 0);
-  });
+  }, values.follow ? { reconnect: true } : {});
 }

@@ -4,14 +4,17 @@ import readline from 'node:readline/promises';
 // the modules, not the assistant's index: the CLI should not load the model SDK for a command that needs none
 import { externalApprover, interactiveApprover, lowRiskApprover, type Approver } from '../../../extension/core/assistant/approval';
 import type { InvestigationEvent } from '../../../extension/core/assistant/events';
-import { investigate } from '../../../extension/core/assistant/investigator';
+import { investigate, type InvestigateOptions } from '../../../extension/core/assistant/investigator';
+import { incidentContext } from '../../../extension/core/assistant/incidents';
+import { ModelSpecError, resolveModel, type ResolvedModel } from '../../../extension/core/assistant/model/providers';
 import { relayRuntime } from '../../../extension/core/assistant/runtime';
+import { IncidentId } from '../../protocol';
 import { connectionOptions, parse, parseIntArg, resolveConnection, UsageError } from '../args';
 import { withClient } from '../session';
 
-export const help = `runtruth investigate "QUESTION" [--service NAME] [--repo DIR] [--approve-low-risk] [--json]
+export const help = `runtruth investigate "QUESTION" | --incident ID [--service NAME] [--repo DIR] [--approve-low-risk] [--json]
                     [--max-minutes 5] [--min-hits 5] [--incident-start ISO-TIME] [--keep-probes]
-                    [--report FILE] [--probe-kind log|snapshot]
+                    [--report FILE] [--probe-kind log|snapshot] [--model SPEC]
   Investigates a question about a running service with the built-in investigator (no model needed): the
   question's words → the code they match → the commits deployed since the previous deploy that touch it and
   its request path → one hypothesis per commit → read-only probes that tell them apart → evidence → scores
@@ -19,9 +22,15 @@ export const help = `runtruth investigate "QUESTION" [--service NAME] [--repo DI
   Every probe is PROPOSED: --approve-low-risk approves low-risk ones with your token (small limits, read-only
   values, nothing that looks secret); on a terminal you are asked for each; otherwise someone approves them
   (runtruth probe approve ID, or VS Code) while the investigation waits.
+  --incident ID starts from an alert the relay received (runtruth incidents): its summary and description are
+  the question (unless you give one), its service label picks the service, its start time anchors the timeline.
   --repo is the service's git repository (default: the current directory). --json prints the result and the
   report as one JSON object. Exit code 0: a culprit was confirmed; 3: undetermined (the report says why).
-  (--model with an OpenAI-compatible endpoint is not wired into the CLI yet; the core supports any ai-SDK model.)`;
+  --model lets a model drive the same loop through Runtruth's tools (the scores stay Runtruth's):
+    openai:gpt-4o                     key from OPENAI_API_KEY
+    anthropic:claude-sonnet-4-5       key from ANTHROPIC_API_KEY
+    openai-compatible:URL#MODEL       Ollama, vLLM, LM Studio, e.g. openai-compatible:http://127.0.0.1:11434/v1#llama3.1
+  RUNTRUTH_MODEL_KEY overrides the key for any of them; keys are never printed.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -37,22 +46,39 @@ export async function run(argv: string[]): Promise<number> {
       'keep-probes': { type: 'boolean' },
       report: { type: 'string' },
       'probe-kind': { type: 'string' },
+      model: { type: 'string' },
+      incident: { type: 'string' },
     },
     true,
   );
-  const question = positionals.join(' ').trim();
-  if (!question) throw new UsageError('give the question to investigate, e.g. runtruth investigate "why are high-value trades not flagged?"');
-  const incidentAt = values['incident-start'] === undefined ? undefined : new Date(values['incident-start']);
-  if (incidentAt && Number.isNaN(incidentAt.getTime())) throw new UsageError(`--incident-start must be an ISO time, got '${values['incident-start']}'`);
+  const asked = positionals.join(' ').trim();
+  const incidentId = values.incident;
+  if (!asked && !incidentId) throw new UsageError('give the question to investigate, e.g. runtruth investigate "why are high-value trades not flagged?", or --incident ID');
+  if (incidentId !== undefined && !IncidentId.safeParse(incidentId).success) throw new UsageError(`--incident takes an incident id like inc-3 (see runtruth incidents), got '${incidentId}'`);
+  if (incidentId !== undefined && values['incident-start'] !== undefined) throw new UsageError('--incident-start comes from the incident; give one or the other');
+  const givenStart = values['incident-start'] === undefined ? undefined : new Date(values['incident-start']);
+  if (givenStart && Number.isNaN(givenStart.getTime())) throw new UsageError(`--incident-start must be an ISO time, got '${values['incident-start']}'`);
   const kind = values['probe-kind'] ?? 'log';
   if (kind !== 'log' && kind !== 'snapshot') throw new UsageError(`--probe-kind is log or snapshot, got '${kind}'`);
   const maxMinutes = parseIntArg('max-minutes', values['max-minutes'] ?? '5')!;
   const minHits = parseIntArg('min-hits', values['min-hits'] ?? '5')!;
   const json = values.json ?? false;
+  // a bad spec or a missing key fails here, before the relay is contacted or any probe proposed
+  let model: ResolvedModel | undefined;
+  try {
+    model = values.model === undefined ? undefined : await resolveModel(values.model);
+  } catch (e) {
+    throw e instanceof ModelSpecError ? new UsageError(`--model: ${e.message}`) : e;
+  }
   const print = json ? () => undefined : (line: string) => console.log(line);
 
   return withClient(resolveConnection(values), async (client) => {
     if (values['approve-low-risk'] && client.identity.ai) throw new UsageError(`--approve-low-risk needs a person's token: ${client.identity.name} is an AI token (a person approves its proposals)`);
+    // the alert as context: its words are the question, its labels the service, its start the timeline's anchor
+    const alert = incidentId ? incidentContext(await client.request('incidents.get', { incidentId }), { ...(asked ? { question: asked } : {}), services: (await client.request('services.list', {})).services }) : undefined;
+    const question = alert?.question ?? asked;
+    const incidentAt = alert?.incidentAt ?? givenStart;
+    const service = values.service ?? alert?.service;
     let prompt: readline.Interface | undefined;
     let approver: Approver = externalApprover;
     if (values['approve-low-risk']) approver = lowRiskApprover(client, (line) => print(`  ! ${line}`));
@@ -65,9 +91,12 @@ export async function run(argv: string[]): Promise<number> {
     const onSigint = () => stop.abort();
     process.once('SIGINT', onSigint);
     try {
+      if (alert) print(`» incident ${alert.incident.id}: ${alert.incident.title} (since ${alert.incidentAt.toISOString()})`);
+      for (const note of alert?.notes ?? []) print(`  note: ${note}`);
       print(`» investigating: ${question}`);
       print(`» probes are proposals; ${approver.describe}`);
-      const { result, report } = await investigate({
+      if (model) print(`» model: ${model.label}`);
+      const options: InvestigateOptions = {
         question,
         repo: path.resolve(values.repo ?? '.'),
         runtime: relayRuntime(client),
@@ -76,11 +105,14 @@ export async function run(argv: string[]): Promise<number> {
         minHits,
         probeKind: kind,
         keepProbes: values['keep-probes'] ?? false,
-        ...(values.service ? { service: values.service } : {}),
+        ...(service ? { service } : {}),
+        ...(alert ? { incident: alert.incident } : {}),
         ...(incidentAt ? { incidentAt } : {}),
         onEvent: (e) => describe(e).forEach((l) => print(l)),
         signal: stop.signal,
-      });
+      };
+      // the model loop loads the ai SDK: only when asked for
+      const { result, report } = model ? await (await import('../../../extension/core/assistant/model/loop')).runModelInvestigation({ ...options, model: model.model }) : await investigate(options);
       if (values.report) fs.writeFileSync(values.report, report);
       if (json) console.log(JSON.stringify({ result, report }));
       else {

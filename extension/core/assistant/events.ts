@@ -7,7 +7,8 @@ import type { SiteState } from './evidence/sites';
 export type InvestigationEvent =
   | { type: 'context'; service: string; deployed: string; previous?: string; window: string; timeline: TimelineEvent[]; searched: string[]; terms: string[] }
   | { type: 'hypotheses'; hypotheses: Hypothesis[] }
-  | { type: 'proposed'; proposals: { probeId: string; summary: string; reason: string; state: string; risk: Risk }[] }
+  /** `file`/`line`/`kind`/`captures`/`expression`: exactly what will be captured and where, for a person deciding. */
+  | { type: 'proposed'; proposals: { probeId: string; summary: string; reason: string; state: string; risk: Risk; file: string; line: number; kind: string; captures: string[]; expression: string }[] }
   | { type: 'decided'; probeId: string; state: SiteState; decidedBy?: string; reason?: string }
   | { type: 'evidence'; probeId: string; file: string; line: number; observations: number; latest: Observation; anomalies: Anomaly[] }
   | { type: 'scores'; scores: Score[]; hypotheses: Hypothesis[] }

@@ -13,3 +13,5 @@ export { detectAnomalies } from './evidence/anomalies';
 export { gatherCodeContext, type CodeContext } from './codeContext';
 export type { CommitFacts } from './commitFacts';
 export { runModelInvestigation, type ModelInvestigationOptions } from './model/loop';
+export { parseModelSpec, resolveModel, ModelSpecError, KEY_ENV, type ModelSpec, type ModelProvider, type ResolvedModel } from './model/providers';
+export { incidentContext, type IncidentContext } from './incidents';

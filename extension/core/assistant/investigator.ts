@@ -148,6 +148,7 @@ export async function conclude(session: InvestigationSession, investigator: 'bui
     undetermined: undeterminedOf(session, budgetSpent),
     notes: session.notes,
     audited,
+    ...(session.baselines.length ? { baselines: session.baselines } : {}),
   };
   const texts = new Map<string, string[]>();
   for (const s of session.sites.values()) texts.set(s.plan.file, ((await session.code.files.read(s.plan.file)) ?? '').split('\n'));
@@ -170,7 +171,8 @@ export async function conclude(session: InvestigationSession, investigator: 'bui
 function timelineOf(session: InvestigationSession) {
   const events = [...session.deployment.timeline];
   for (const c of session.code.commits) events.push({ at: c.committedAt, what: `commit ${c.sha.slice(0, 8)} "${c.subject}" (${c.author})` });
-  if (session.options.incidentAt) events.push({ at: session.options.incidentAt.toISOString(), what: 'incident began (alert)' });
+  const alert = session.options.incident;
+  if (session.options.incidentAt) events.push({ at: session.options.incidentAt.toISOString(), what: alert ? `incident ${alert.id} began: "${alert.title}" (alert)` : 'incident began (alert)' });
   for (const s of session.sites.values()) {
     if (!s.probeId) continue;
     const a = s.approval;

@@ -61,6 +61,11 @@ export function renderReport({ result: r, commits, lineText, functionAt }: Repor
   const evidence = r.culprit?.evidence ?? r.sites.flatMap((s) => s.anomalies);
   if (!evidence.length) out.push('No anomaly was observed.', '');
   for (const a of evidence) out.push(...anomalyLines(a, r.sites));
+  if (r.baselines?.length) {
+    out.push('### Before the deploy', '', '| Site | Branch | Since the deploy | Before | Change | Baseline from |', '|---|---|---|---|---|---|');
+    for (const b of r.baselines) out.push(`| \`${b.file}:${b.line}\` | \`${cell(b.expression)}\` | ${b.after.trues} of ${b.after.observations} true | ${b.before.trues} of ${b.before.observations} true | ${b.change} | ${b.sources.join(', ')} |`);
+    out.push('');
+  }
   out.push('### Values captured (runtime types)', '', '| Site | Value | Types seen |', '|---|---|---|');
   for (const s of r.sites) for (const [name, types] of Object.entries(s.types)) out.push(`| \`${s.file}:${s.line}\` | \`${cell(name)}\` | ${Object.entries(types).map(([t, n]) => `${t} ×${n}`).join(', ')} |`);
   out.push('');

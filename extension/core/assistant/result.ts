@@ -1,3 +1,4 @@
+import type { BranchBaseline } from './baselines';
 import type { TimelineEvent } from './deployments';
 import { captureList } from './evidence/captures';
 import { carriedAnomalies } from './evidence/anomalies';
@@ -59,6 +60,8 @@ export interface InvestigationResult {
   notes: string[];
   /** Whether audit sequence numbers could be read with this token. */
   audited: boolean;
+  /** The captured branches' rates before the deploy versus since (when a pre-deploy baseline was found). */
+  baselines?: BranchBaseline[];
 }
 
 export function summarizeSites(session: InvestigationSession): SiteSummary[] {

@@ -13,6 +13,8 @@ export interface RuntimePort {
   remove(probeId: string): Promise<void>;
   /** Evidence stored for a probe after `afterId`. */
   evidence(probeId: string, afterId?: number): Promise<Evidence[]>;
+  /** Stored evidence of a whole service after `afterId`, one page (for pre-deploy baselines); absent: no baselines. */
+  serviceEvidence?(service: string, afterId: number, limit: number): Promise<{ items: Evidence[]; lastId: number }>;
   /** Live evidence for a service; resolves with a function that stops the stream. */
   follow(service: string, listener: (items: Evidence[]) => void): Promise<() => Promise<void>>;
   onProbeState(listener: (view: ProbeView) => void): () => void;
@@ -54,6 +56,7 @@ export function relayRuntime(client: RelayLike): RuntimePort {
         after = last;
       }
     },
+    serviceEvidence: (service, afterId, limit) => client.request('evidence.query', { service, afterId, limit }),
     follow: async (service, listener) => {
       const { subscription } = await client.subscribe({ service }, listener);
       return () => client.unsubscribe(subscription).catch(() => undefined);

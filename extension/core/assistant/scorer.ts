@@ -1,3 +1,4 @@
+import type { BranchBaseline } from './baselines';
 import { leafName, type CommitFacts } from './commitFacts';
 import { carriedAnomalies } from './evidence/anomalies';
 import { siteKey, type SiteEvidence } from './evidence/sites';
@@ -33,6 +34,10 @@ export const WEIGHTS = {
   externalBase: -1.5,
   externalExplained: -2.0,
   externalNothingFound: 1.5,
+  baselineShift: 1.5,
+  baselineSame: -1.0,
+  externalBaselineShift: -1.0,
+  externalBaselineSame: 1.0,
 } as const;
 
 /** Hours over which "shortly before the incident" fades (e-folding time). */
@@ -46,6 +51,8 @@ export interface ScoringInput {
   sites: readonly SiteEvidence[];
   /** Observations a site needs before its silence (no anomaly, no hit) counts as evidence. */
   minHits: number;
+  /** The same branch counters before the deploy (see baselines.ts); absent or empty: no baseline factor. */
+  baselines?: readonly BranchBaseline[];
 }
 
 /** Scores every hypothesis; pure and deterministic (same input → same output, order included). */
@@ -239,11 +246,33 @@ function change(h: Hypothesis, commits: CommitFacts[], input: ScoringInput, anom
   if (observedSymptoms.length && !predicted.length) {
     evidence.push(item('unseen', 'Predicted observation not seen', 1, WEIGHTS.predictionUnseen, `no ${h.prediction.anomalies.join('/')} in ${observedSymptoms.reduce((s, x) => s + x.hits, 0)} observation(s) at the symptom site(s)`));
   }
+  const baseline = baselineItem(input.baselines ?? [], changedNames);
+  if (baseline) evidence.push(baseline);
   const onlyPassesItOn = received.length > 0 && !ownCounted;
   // confirming needs the value itself: at its own lines, linked by name (not only several steps upstream), or as a literal it added
   const confirmingLink = !!strongest && (direct(strongest).length > 0 || !!literal);
   strong.confirmedOnPath = !strong.refutedBy && !onlyPassesItOn && (!!ownCounted || (confirmingLink && (ran.length > 0 || allTopLevel)));
   return { prior, evidence, strong };
+}
+
+const SHIFTED = new Set<BranchBaseline['change']>(['never-fires', 'always-fires', 'rate-changed']);
+
+/**
+ * "A branch that never or always fires versus before the deploy": a shift on a value this change writes
+ * (or computes) points at it; a symptom branch that behaved the same before the deploy points away from
+ * every change in the window.
+ */
+function baselineItem(baselines: readonly BranchBaseline[], changedNames: ReadonlySet<string>): ScoreItem | undefined {
+  const shifted = baselines.filter((b) => SHIFTED.has(b.change));
+  const linked = shifted.find((b) => [...b.identifiers, ...b.upstream].some((n) => changedNames.has(n)));
+  if (linked) {
+    const names = [...linked.identifiers, ...linked.upstream].filter((n) => changedNames.has(n));
+    const what = { 'never-fires': 'never fires since the deploy', 'always-fires': 'always fires since the deploy', 'rate-changed': 'fires at another rate since the deploy' }[linked.change as 'never-fires'];
+    return item('baseline-shift', `A branch on a value it changes ${what}`, 1, WEIGHTS.baselineShift, `${linked.detail} at ${siteKey(linked)}; it reads ${names.join(', ')}`);
+  }
+  const same = baselines.filter((b) => b.role === 'symptom' && b.change === 'same');
+  if (!shifted.length && same.length) return item('baseline-same', 'The symptom behaved the same before the deploy', 1, WEIGHTS.baselineSame, `${same[0]!.detail} at ${siteKey(same[0]!)}: the deploy did not change it`);
+  return undefined;
 }
 
 /** Literals too common to say where a value came from. */
@@ -288,6 +317,11 @@ function external(input: ScoringInput, anomalies: Anomaly[], symptomHits: number
   else if (symptomHits >= input.minHits) {
     evidence.push(item('nothing-found', 'Nothing anomalous in the code', 1, WEIGHTS.externalNothingFound, `${symptomHits} observation(s) at the symptom site(s) look normal`));
   }
+  const baselines = input.baselines ?? [];
+  const shifted = baselines.find((b) => SHIFTED.has(b.change));
+  const same = baselines.find((b) => b.role === 'symptom' && b.change === 'same');
+  if (shifted) evidence.push(item('baseline-shift', 'Behaviour changed exactly at the deploy', 1, WEIGHTS.externalBaselineShift, `${shifted.detail} at ${siteKey(shifted)}`));
+  else if (same) evidence.push(item('baseline-same', 'The symptom behaved the same before the deploy', 1, WEIGHTS.externalBaselineSame, `${same.detail} at ${siteKey(same)}`));
   return { prior, evidence, strong };
 }
 

@@ -1,5 +1,6 @@
 import type { Evidence, ProbeKind, ProbeStatus, ProbeView } from '../../../backend/protocol';
 import { assessRisk, type Approver, type Proposal } from './approval';
+import { BaselineBook, type BranchBaseline } from './baselines';
 import { gatherCodeContext, type CodeContext } from './codeContext';
 import { chooseService, deploymentOf, type Deployment } from './deployments';
 import { termsFromQuestion } from './code/keywords';
@@ -22,6 +23,8 @@ export interface SessionOptions {
   service?: string;
   /** When the incident began (from an alert); default: when the deployed commit started. */
   incidentAt?: Date;
+  /** The alert the investigation started from (relay incident), for the timeline and the report. */
+  incident?: { id: string; title: string };
   /** The deployed commit when the instances do not report one (default: the repository's HEAD). */
   deployed?: string;
   /** Observations per probe before its values (or its silence) count. Default 5. */
@@ -55,6 +58,9 @@ export class InvestigationSession {
   private readonly disposers: Array<() => unknown> = [];
   private readonly encoder: ProbeEncoder;
   private stopFollow?: () => Promise<void>;
+  /** The same counters before the deploy (stored evidence, instances of the previous commit). */
+  readonly baseline: BaselineBook;
+  baselines: BranchBaseline[] = [];
 
   private constructor(
     readonly options: SessionOptions,
@@ -66,6 +72,7 @@ export class InvestigationSession {
     this.minHits = options.minHits ?? 5;
     this.startedAt = this.now();
     this.encoder = encoder;
+    this.baseline = new BaselineBook({ repo: code.repo, deployment, deployed: code.deployed, deployedFiles: code.files, runtime: options.runtime, encoder });
   }
 
   /** Chooses the service, reads its deployments and the code window, and starts following its evidence. */
@@ -125,7 +132,9 @@ export class InvestigationSession {
 
   /** Re-scores every hypothesis from what is known now. */
   rescore(): Score[] {
-    this.scores = scoreHypotheses({ hypotheses: this.hypotheses, commits: this.code.facts, sites: [...this.sites.values()], minHits: this.minHits });
+    const sites = [...this.sites.values()];
+    this.baselines = this.baseline.compare(sites);
+    this.scores = scoreHypotheses({ hypotheses: this.hypotheses, commits: this.code.facts, sites, minHits: this.minHits, baselines: this.baselines });
     this.emit({ type: 'scores', scores: this.scores, hypotheses: this.hypotheses });
     return this.scores;
   }
@@ -174,7 +183,21 @@ export class InvestigationSession {
       }
     }
     if (proposals.length) {
-      this.emit({ type: 'proposed', proposals: proposals.map((p) => ({ probeId: p.view.probe.id, summary: p.summary, reason: p.plan.reason, state: p.view.state ?? 'live', risk: p.risk })) });
+      this.emit({
+        type: 'proposed',
+        proposals: proposals.map((p) => ({
+          probeId: p.view.probe.id,
+          summary: p.summary,
+          reason: p.plan.reason,
+          state: p.view.state ?? 'live',
+          risk: p.risk,
+          file: p.plan.file,
+          line: p.plan.line,
+          kind: p.view.probe.kind,
+          captures: captureList(p.plan).map((c) => c.name),
+          expression: probeExpression(p.view.probe),
+        })),
+      });
       await this.options.approver.review(proposals);
     }
     return proposals;
@@ -207,6 +230,14 @@ export class InvestigationSession {
     };
     await this.until(enough, deadline);
     await this.reconcile();
+    await this.baseline.refresh([...this.sites.values()]).catch((e) => this.note(`no pre-deploy baseline: ${e instanceof Error ? e.message : String(e)}`));
+    // a branch constant since the deploy that fired before: a few more observations tell a change from chance
+    const sites = () => [...this.sites.values()].filter((s) => s.state === 'live');
+    const undecided = () => this.baseline.compare(sites()).some((b) => b.needed !== undefined && b.after.observations < b.needed);
+    if (undecided()) {
+      await this.until(() => !undecided(), Math.min(deadline, this.now() + 30_000));
+      await this.reconcile();
+    }
   }
 
   /** Reads stored evidence for our probes, in case any arrived outside the live stream. */
@@ -272,6 +303,8 @@ export class InvestigationSession {
     const batches = new Map<SiteEvidence, Evidence[]>();
     for (const e of items) {
       if (e.kind === 'gap' || !('probeId' in e) || !e.probeId) continue;
+      // an instance still running another commit measures other code: the baseline reads it, not the incident
+      if (this.baseline.isOtherCommit(e.instance)) continue;
       const site = this.siteOf(e.probeId);
       if (!site) {
         // evidence can race ahead of the probe.add reply for auto-approved probes
@@ -322,4 +355,11 @@ export class InvestigationSession {
   private async until(condition: () => boolean, deadline: number): Promise<void> {
     while (!condition() && this.now() < deadline && !this.aborted) await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** What a probe evaluates on each hit, as sent to the relay (the logpoint's template, the snapshot's watches). */
+function probeExpression(probe: ProbeView['probe']): string {
+  if (probe.kind === 'log') return probe.template;
+  if (probe.kind === 'snapshot') return (probe.watches ?? []).join(', ');
+  return probe.expression ?? probe.metric;
 }

@@ -1,6 +1,6 @@
-import type { NewProbe, Selector } from '../../../backend/protocol';
-import type { ProbeLimits } from '../limits';
+import type { NewProbe } from '../../../backend/protocol';
 import type { ProbeKindInfo } from '../probeKinds';
+import { commonFields, type ProbeInputCommon } from '../probeInput';
 
 export const logpointKind: ProbeKindInfo<'log'> = {
   kind: 'log',
@@ -12,27 +12,11 @@ export const logpointKind: ProbeKindInfo<'log'> = {
   evidenceDetail: (e) => e.message,
 };
 
-export interface LogpointInput {
-  selector: Selector;
-  file: string;
-  /** 1-based, as the protocol counts. */
-  line: number;
+export interface LogpointInput extends ProbeInputCommon {
   template: string;
-  condition?: string;
-  limits: ProbeLimits;
 }
 
 /** The `probe.add` payload for a logpoint, with optional fields left out rather than sent empty. */
 export function newLogpoint(input: LogpointInput): NewProbe {
-  const condition = input.condition?.trim();
-  return {
-    kind: 'log',
-    selector: input.selector,
-    file: input.file,
-    line: input.line,
-    template: input.template,
-    ttlSeconds: input.limits.ttlSeconds,
-    ...(condition ? { condition } : {}),
-    ...(input.limits.maxHits ? { maxHits: input.limits.maxHits } : {}),
-  };
+  return { kind: 'log', ...commonFields(input), template: input.template };
 }

@@ -1,5 +1,7 @@
 import { formatSnapshot, probeWhat, renderCaptured } from '../../../backend/cli/evidenceText';
+import type { NewProbe } from '../../../backend/protocol';
 import type { ProbeKindInfo } from '../probeKinds';
+import { commonFields, type ProbeInputCommon } from '../probeInput';
 
 /** Snapshots: inline shows the top frame's locals on one line; the hover shows the whole capture. */
 export const snapshotKind: ProbeKindInfo<'snapshot'> = {
@@ -15,3 +17,9 @@ export const snapshotKind: ProbeKindInfo<'snapshot'> = {
   },
   evidenceDetail: (e) => formatSnapshot(e),
 };
+
+/** The `probe.add` payload for a snapshot (watches optional; a snapshot takes one hit unless maxHits says more). */
+export function newSnapshot(input: ProbeInputCommon & { watches?: readonly string[] }): NewProbe {
+  const watches = (input.watches ?? []).map((w) => w.trim()).filter(Boolean);
+  return { kind: 'snapshot', ...commonFields(input), ...(watches.length ? { watches } : {}) };
+}

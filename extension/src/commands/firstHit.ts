@@ -9,9 +9,10 @@ const FIRST_HIT_TIMEOUT_MS = 120_000;
  * A progress notification from placement to the first hit, so the user knows the probe is live and waiting for
  * traffic; if every instance fails to place it, an error with what to do instead.
  */
-export function watchFirstHit(rt: Runtime, probeId: string, where: string): Thenable<void> {
+/** `what`: 'logpoint at validate.js:13'. */
+export function watchFirstHit(rt: Runtime, probeId: string, what: string): Thenable<void> {
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Runtruth: logpoint at ${where}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Runtruth: ${what}`, cancellable: true },
     (progress, cancelled) =>
       new Promise<void>((resolve) => {
         let lastMessage = '';
@@ -22,7 +23,7 @@ export function watchFirstHit(rt: Runtime, probeId: string, where: string): Then
           if (rt.state.evidence.count(probeId) > 0) return finish();
           if (display.state === 'error') {
             finish();
-            void reportFailure(rt, probeId, display.label);
+            void reportFailure(rt, probeId, what, display.label);
             return;
           }
           if (display.state === 'expired') return finish();
@@ -42,8 +43,8 @@ export function watchFirstHit(rt: Runtime, probeId: string, where: string): Then
   );
 }
 
-async function reportFailure(rt: Runtime, probeId: string, label: string): Promise<void> {
-  const picked = await vscode.window.showErrorMessage(`Runtruth: the logpoint could not be placed — ${label}`, 'Remove it', 'Show deployed commit');
+async function reportFailure(rt: Runtime, probeId: string, what: string, label: string): Promise<void> {
+  const picked = await vscode.window.showErrorMessage(`Runtruth: the ${what} could not be placed — ${label}`, 'Remove it', 'Show deployed commit');
   if (picked === 'Remove it') await vscode.commands.executeCommand('runtruth.removeProbe', probeId);
   if (picked === 'Show deployed commit') await vscode.commands.executeCommand('runtruth.services.focus');
 }

@@ -3,16 +3,17 @@ import { RuntruthError } from '../../../backend/protocol';
 import { probeDisplay } from '../../core/probeDisplay';
 import { removeProbe as removeOnRelay } from '../../core/probeActions';
 import { probeSummary } from '../../core/probeKinds';
+import type { TrackedProbe } from '../../core/runtimeState';
 import { findProbeDocument, probesOnLine } from '../editor/documentProbes';
 import { resolveTarget } from '../input/probeTarget';
 import type { Runtime } from '../runtime';
 import { showUserError } from '../userErrors';
 
-/** A probe id from any caller: a string, a tree node or hover link `{ probeId }`, else ask. */
-async function probeIdFrom(rt: Runtime, arg: unknown, placeHolder: string): Promise<string | undefined> {
+/** A probe id from any caller: a string, a tree node or hover link `{ probeId }`, else ask (among `which`). */
+export async function probeIdFrom(rt: Runtime, arg: unknown, placeHolder: string, which: (p: TrackedProbe) => boolean = () => true): Promise<string | undefined> {
   if (typeof arg === 'string') return arg;
   if (arg && typeof arg === 'object' && typeof (arg as { probeId?: unknown }).probeId === 'string') return (arg as { probeId: string }).probeId;
-  const items = rt.state.probes().map((p) => ({
+  const items = rt.state.probes().filter(which).map((p) => ({
     label: `${p.spec.file}:${p.spec.line}`,
     description: `${probeSummary(p.spec)} · ${probeDisplay(p, rt.state.services()).label}`,
     detail: `${p.spec.id} on ${p.spec.selector.service}`,

@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import type { Runtime } from '../runtime';
 import { openSettings } from '../settings';
 import { addLogpoint } from './addLogpoint';
+import { addMetric } from './addMetric';
+import { addSnapshot } from './addSnapshot';
+import { approveProposal, extendProbe, rejectProposal } from './lifecycleCommands';
 import { removeProbe, removeProbesOnLine, revealProbe } from './probeCommands';
 import { signIn, signOut } from './signIn';
 
@@ -11,6 +14,11 @@ export function registerCommands(rt: Runtime): vscode.Disposable[] {
     'runtruth.signIn': (token) => signIn(rt, token),
     'runtruth.signOut': () => signOut(rt),
     'runtruth.addLogpoint': (arg) => addLogpoint(rt, arg),
+    'runtruth.addSnapshot': (arg) => addSnapshot(rt, arg),
+    'runtruth.addMetric': (arg) => addMetric(rt, arg),
+    'runtruth.extendProbe': (arg) => extendProbe(rt, arg),
+    'runtruth.approveProbe': (arg) => approveProposal(rt, arg),
+    'runtruth.rejectProbe': (arg) => rejectProposal(rt, arg),
     'runtruth.removeProbe': (arg) => removeProbe(rt, arg),
     'runtruth.removeProbesOnLine': (arg) => removeProbesOnLine(rt, arg),
     'runtruth.revealProbe': (arg) => revealProbe(rt, arg),

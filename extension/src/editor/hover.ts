@@ -10,7 +10,7 @@ import { probesOnLine } from './documentProbes';
 
 /** How many recent hits a hover lists; the panel has the rest. */
 const HOVER_HITS = 8;
-const HOVER_COMMANDS = ['runtruth.openPanel', 'runtruth.removeProbe', 'runtruth.services.focus'];
+const HOVER_COMMANDS = ['runtruth.openPanel', 'runtruth.removeProbe', 'runtruth.services.focus', 'runtruth.approveProbe', 'runtruth.rejectProbe', 'runtruth.extendProbe'];
 
 /** Hovering a probed line shows the probe, its status per instance, the hit count and the latest evidence in full. */
 export class ProbeHoverProvider implements vscode.HoverProvider {
@@ -45,7 +45,7 @@ export class ProbeHoverProvider implements vscode.HoverProvider {
       md.appendMarkdown(`- ${code(s.instanceId)}: ${s.state} · ${plural(hits, 'hit')}${commit ? ` · deployed commit ${code(commit)}` : ''}${s.reason ? ` — ${escape(s.reason)}` : ''}\n`);
     }
     if (probe.placement && probe.placement.contentHash !== contentHash(document.getText())) {
-      md.appendMarkdown(`\n$(warning) This file changed since the probe was placed (${probe.placement.contentHash.slice(0, 15)}…): the running code may not match what you see.\n`);
+      md.appendMarkdown(`\n$(warning) This file changed since the probe was placed (sha256 ${probe.placement.contentHash.slice(0, 8)}…): the running code may not match what you see.\n`);
     }
     const recent = recentAll.slice(-HOVER_HITS).reverse();
     if (recent.length) {
@@ -55,7 +55,13 @@ export class ProbeHoverProvider implements vscode.HoverProvider {
       md.appendMarkdown('\n_No hits yet: evidence appears when traffic reaches this line._\n');
     }
     const args = encodeURIComponent(JSON.stringify([spec.id]));
-    md.appendMarkdown(`\n[$(pulse) Open in panel](command:runtruth.openPanel?${args}) · [$(trash) Remove](command:runtruth.removeProbe?${args}) · [$(server) Deployed commits](command:runtruth.services.focus)`);
+    const open = spec.kind === 'snapshot' ? '$(device-camera) Open snapshot in panel' : spec.kind === 'metric' ? '$(graph-line) Open chart in panel' : '$(pulse) Open in panel';
+    const lifecycle = probe.proposed
+      ? ` · [$(check) Approve](command:runtruth.approveProbe?${args}) · [$(close) Reject](command:runtruth.rejectProbe?${args})`
+      : probe.expired
+        ? ''
+        : ` · [$(history) Extend TTL](command:runtruth.extendProbe?${args})`;
+    md.appendMarkdown(`\n[${open}](command:runtruth.openPanel?${args})${lifecycle} · [$(trash) Remove](command:runtruth.removeProbe?${args}) · [$(server) Deployed commits](command:runtruth.services.focus)`);
   }
 }
 

@@ -2,9 +2,21 @@ import * as vscode from 'vscode';
 import { parsePanelMessage, type HostMessage, type PanelMessage } from '../../../webview/protocol';
 import type { ConnectionManager } from '../../core/connection';
 import { Emitter, type Disposable } from '../../core/emitter';
+import { metricSeries } from '../../core/metricSeries';
 import { connectionRow, evidenceRow, probeRow, serviceRows } from '../../core/panelModel';
+import { probePermissions } from '../../core/permissions';
+import { SnapshotFocus } from '../../core/snapshotFocus';
+import { snapshotDetail } from '../../core/snapshotModel';
+import type { SnapshotEvidence } from '../../../backend/protocol';
 import type { RuntimeState } from '../../core/runtimeState';
 import { panelHtml } from './panelHtml';
+import type { InvestigationAction, InvestigationView } from '../../../webview/views/investigationProtocol';
+
+/** The Investigation tab's host side (extension/src/assistant): carries out its actions and supplies its view. */
+export interface InvestigationHost {
+  act(action: InvestigationAction): Promise<void>;
+  view(): InvestigationView;
+}
 
 export type PanelReport = Extract<PanelMessage, { type: 'rendered' }>;
 
@@ -27,6 +39,9 @@ export class PanelProvider implements vscode.WebviewViewProvider, Disposable {
   lastReport: PanelReport | undefined;
   private focusAfterReady: string | undefined;
   private readonly subscriptions: Disposable[];
+  private readonly snapshots = new SnapshotFocus();
+  private investigation: InvestigationHost | undefined;
+  private selectInvestigationAfterReady = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -37,6 +52,8 @@ export class PanelProvider implements vscode.WebviewViewProvider, Disposable {
     this.subscriptions = [
       state.onDidChange((change) => {
         if (change.evidence) this.pendingEvidence.rows.push(...change.evidence.map((e) => evidenceRow(e, state)));
+        const capture = change.evidence && this.snapshots.onEvidence(change.evidence);
+        if (capture && this.ready) void this.postSnapshot(capture);
         this.schedule();
       }),
       connection.onDidChangeState(() => this.schedule()),
@@ -58,8 +75,23 @@ export class PanelProvider implements vscode.WebviewViewProvider, Disposable {
   async show(probeId?: string): Promise<void> {
     await vscode.commands.executeCommand(`${PanelProvider.viewId}.focus`);
     if (!probeId) return;
+    const capture = this.state.probe(probeId)?.spec.kind === 'snapshot' ? this.snapshots.focusProbe(probeId, this.state.evidence.all()) : undefined;
+    if (capture && this.ready) void this.postSnapshot(capture);
     if (this.ready) void this.post({ type: 'focusProbe', probeId });
     else this.focusAfterReady = probeId;
+  }
+
+  attachInvestigation(host: InvestigationHost): void {
+    this.investigation = host;
+  }
+
+  /** Sends the Investigation tab its view; `select` brings the tab forward (once the panel is ready). */
+  postInvestigation(view: InvestigationView, select = false): Thenable<boolean> {
+    if (!this.ready) {
+      this.selectInvestigationAfterReady ||= select;
+      return Promise.resolve(false);
+    }
+    return this.post({ type: 'investigation', view, ...(select ? { select } : {}) });
   }
 
   dispose(): void {
@@ -77,8 +109,14 @@ export class PanelProvider implements vscode.WebviewViewProvider, Disposable {
         this.pendingEvidence = { type: 'evidence', rows: [], reset: false };
         await this.post(this.stateMessage());
         await this.post({ type: 'evidence', reset: true, rows: this.state.evidence.all().slice(-INITIAL_EVIDENCE).map((e) => evidenceRow(e, this.state)) });
+        {
+          const capture = this.snapshots.latest(this.state.evidence.all());
+          if (capture) await this.postSnapshot(capture);
+        }
         if (this.focusAfterReady) void this.post({ type: 'focusProbe', probeId: this.focusAfterReady });
         this.focusAfterReady = undefined;
+        if (this.investigation) void this.post({ type: 'investigation', view: this.investigation.view(), ...(this.selectInvestigationAfterReady ? { select: true } : {}) });
+        this.selectInvestigationAfterReady = false;
         return;
       case 'rendered':
         this.lastReport = message;
@@ -89,6 +127,17 @@ export class PanelProvider implements vscode.WebviewViewProvider, Disposable {
         return;
       case 'revealProbe':
         await vscode.commands.executeCommand('runtruth.revealProbe', message.probeId);
+        return;
+      case 'probeCommand':
+        await vscode.commands.executeCommand({ extend: 'runtruth.extendProbe', approve: 'runtruth.approveProbe', reject: 'runtruth.rejectProbe' }[message.command], message.probeId);
+        return;
+      case 'openSnapshot': {
+        const capture = this.snapshots.open(message.evidenceId, this.state.evidence.all());
+        if (capture) await this.postSnapshot(capture);
+        return;
+      }
+      case 'investigationAction':
+        await this.investigation?.act(message.action);
         return;
       case 'action':
         await vscode.commands.executeCommand({ signIn: 'runtruth.signIn', openSettings: 'runtruth.openSettings', retry: 'runtruth.reconnect' }[message.action]);
@@ -113,7 +162,14 @@ export class PanelProvider implements vscode.WebviewViewProvider, Disposable {
       connection: connectionRow(this.connection.state, this.state.liveAgents()),
       services: serviceRows(this.state.services()),
       probes: this.state.probes().map((p) => probeRow(p, this.state, now)),
+      permissions: probePermissions(this.connection.session?.identity),
+      metrics: metricSeries(this.state.probes(), this.state.evidence),
     };
+  }
+
+  private postSnapshot(e: SnapshotEvidence): Thenable<boolean> {
+    const spec = this.state.probe(e.probeId)?.spec;
+    return this.post({ type: 'snapshot', snapshot: snapshotDetail(e, spec ? `${spec.file}:${spec.line}` : e.probeId) });
   }
 
   private post(message: HostMessage): Thenable<boolean> {

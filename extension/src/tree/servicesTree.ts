@@ -3,6 +3,7 @@ import type { ConnectionManager } from '../../core/connection';
 import type { Disposable } from '../../core/emitter';
 import type { DisplayState } from '../../core/probeDisplay';
 import type { RuntimeState } from '../../core/runtimeState';
+import { probeKinds } from '../../core/probeKinds';
 import { buildTree, type TreeNode } from '../../core/treeModel';
 
 const PROBE_ICONS: Record<DisplayState, [string, string]> = {
@@ -50,9 +51,11 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         item.contextValue = 'runtruth.instance';
         break;
       case 'probe': {
-        const [icon, color] = PROBE_ICONS[node.state];
+        const [stateIcon, color] = PROBE_ICONS[node.state];
+        // a live probe shows what it is (logpoint, camera, chart); other states show the state
+        const icon = node.state === 'bound' ? probeKinds[node.probeKind].icon : stateIcon;
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
-        item.contextValue = 'runtruth.probe';
+        item.contextValue = node.state === 'proposed' ? 'runtruth.proposal' : 'runtruth.probe';
         item.command = { command: 'runtruth.revealProbe', title: 'Go to Probe', arguments: [node.probeId] };
         break;
       }

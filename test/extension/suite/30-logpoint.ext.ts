@@ -27,7 +27,8 @@ describe('logpoints in the editor: gutter, inline evidence, hover, edits', funct
     const probe = api.probes().find((p) => p.spec.id === probeId)!;
     assert.equal(probe.spec.file, 'src/validate.js', 'the path below the workspace root, which the agent matches as a suffix');
     assert.equal(probe.spec.line, LINE);
-    assert.match(probe.placement!.contentHash, /^sha256:[0-9a-f]{64}$/, 'the file content hash is recorded with the probe');
+    assert.match(probe.placement!.contentHash, /^[0-9a-f]{64}$/, 'the file content hash is recorded with the probe');
+    assert.equal(probe.spec.contentHash, probe.placement!.contentHash, 'and sent with it, so the agent can check the deployed file');
     const drawn = await until('a bound decoration', () => api.inspect.decorations(editor.document.uri).find((d) => d.probeId === probeId && d.state === 'bound'));
     assert.equal(drawn.line, LINE - 1);
   });

@@ -21,6 +21,8 @@ export interface RuntimeFixture {
   appPort: number;
   /** Sends one order to the service. */
   order(amount: unknown, currency?: string): Promise<unknown>;
+  /** Starts one more instance of the service (its own process and agent); resolves once it is listening. */
+  startInstance(): Promise<{ stop(): Promise<void> }>;
   /** Stops the relay and starts it again on the same port and data (agents and clients must reconnect). */
   restartRelay(): Promise<void>;
   stop(): Promise<void>;
@@ -36,11 +38,14 @@ export async function startRuntimeFixture(root: string, opts: { service?: string
   const port = Number(new URL(relayUrl).port);
   const adminToken = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
   const agentKey = fs.readFileSync(path.join(dataDir, 'agent.key'), 'utf8').trim();
-  const app = startNode(['--require', path.join(RUNTIME_ROOT, 'dist/agent/register.js'), path.join(workspace, 'src/server.js')], service, {
-    cwd: workspace,
-    env: { ...process.env, PORT: '0', RUNTRUTH_RELAY: relayUrl, RUNTRUTH_AGENT_KEY: agentKey, RUNTRUTH_SERVICE: service },
-  });
+  const startApp = (label: string) =>
+    startNode(['--require', path.join(RUNTIME_ROOT, 'dist/agent/register.js'), path.join(workspace, 'src/server.js')], label, {
+      cwd: workspace,
+      env: { ...process.env, PORT: '0', RUNTRUTH_RELAY: relayUrl, RUNTRUTH_AGENT_KEY: agentKey, RUNTRUTH_SERVICE: service },
+    });
+  const app = startApp(service);
   const appPort = Number((await app.waitForLine(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+  const extra = new Set<Child>();
   await waitForAgent(relayUrl, adminToken, service);
   return {
     relayUrl,
@@ -49,13 +54,24 @@ export async function startRuntimeFixture(root: string, opts: { service?: string
     validateJs: path.join(workspace, 'src/validate.js'),
     appPort,
     order: async (amount, currency = 'USD') => (await postJson(appPort, '/orders', { amount, currency })).body,
+    async startInstance() {
+      const child = startApp(`${service}-${extra.size + 2}`);
+      extra.add(child);
+      await child.waitForLine(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      return {
+        stop: async () => {
+          extra.delete(child);
+          await child.kill();
+        },
+      };
+    },
     async restartRelay() {
       await relay.child.kill('SIGTERM');
       relay = await startRelayProcess(dataDir, port);
       await waitForAgent(relayUrl, adminToken, service);
     },
     async stop() {
-      await Promise.all([app.kill(), relay.child.kill()]);
+      await Promise.all([app.kill(), relay.child.kill(), ...[...extra].map((c) => c.kill())]);
     },
   };
 }

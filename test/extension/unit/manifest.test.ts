@@ -56,6 +56,18 @@ describe('extension manifest (package.json)', () => {
     assert.ok(c.keybindings.some((k) => k.command === 'runtruth.addLogpoint'));
   });
 
+  it('offers Add Snapshot… and Add Metric… wherever Add Logpoint… is, each with its own keybinding', () => {
+    for (const command of ['runtruth.addSnapshot', 'runtruth.addMetric']) {
+      assert.ok(commands.has(command), command);
+      assert.ok(c.menus['runtruth.editor']!.some((m) => m.command === command), `${command} in the line-number and editor menus`);
+      assert.ok(c.menus.commandPalette!.some((m) => m.command === command), `${command} in the palette`);
+      assert.ok(c.keybindings.some((k) => k.command === command), `${command} has a keybinding`);
+    }
+    const keys = c.keybindings.map((k) => (k as { key?: string }).key);
+    assert.equal(new Set(keys).size, keys.length, 'no two Runtruth commands share a key');
+    for (const command of ['runtruth.extendProbe', 'runtruth.approveProbe', 'runtruth.rejectProbe']) assert.ok(commands.has(command), command);
+  });
+
   it('ships every icon and walkthrough page it names', () => {
     const files = [
       ...c.viewsContainers.activitybar.map((v) => v.icon),
@@ -70,7 +82,7 @@ describe('extension manifest (package.json)', () => {
     assert.deepEqual(Object.keys(c.configuration.properties).filter((k) => /token|secret|key/i.test(k)), []);
   });
 
-  it('has the side panel (webview) and the services tree in its own activity-bar container', () => {
-    assert.deepEqual(c.views.runtruth!.map((v) => [v.id, v.type ?? 'tree']), [['runtruth.panel', 'webview'], ['runtruth.services', 'tree']]);
+  it('has the side panel (webview), the services tree and the review tree in its own activity-bar container', () => {
+    assert.deepEqual(c.views.runtruth!.map((v) => [v.id, v.type ?? 'tree']), [['runtruth.panel', 'webview'], ['runtruth.services', 'tree'], ['runtruth.review', 'tree']]);
   });
 });

@@ -36,6 +36,7 @@ export async function runModelInvestigation(options: ModelInvestigationOptions):
       `Question: ${options.question}`,
       `Service: ${session.service}; deployed ${code.deployed}${code.previous ? `, previous deploy ${code.previous}` : ''}.`,
       `Window: ${code.window}.`,
+      ...(options.incident ? [`Incident ${options.incident.id} ("${options.incident.title}") began ${options.incidentAt?.toISOString() ?? 'at an unknown time'}.`] : []),
       `Code the question's words match: ${code.searchHits.slice(0, 5).map((h) => `${h.file} (${h.terms.join(', ')})`).join('; ') || 'nothing'}.`,
       `Hypothesis h0 (nothing in the window explains it) is already on the list.`,
     ].join('\n');

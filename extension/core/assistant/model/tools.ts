@@ -168,6 +168,15 @@ export function investigationTools(session: InvestigationSession, state: ToolSta
           }));
       },
     }),
+    get_baselines: tool({
+      description:
+        "Each captured branch's true-rate since the deploy versus before it (evidence stored before the deploy, or instances of the previous commit still running): tells 'stopped firing at the deploy' from 'never fired'. Empty when no baseline was found.",
+      inputSchema: z.object({}),
+      execute: async () => {
+        session.rescore();
+        return session.baselines.map((b) => ({ site: siteKey(b), expression: b.expression, sinceDeploy: b.after, beforeDeploy: b.before, change: b.change, sources: b.sources, detail: b.detail }));
+      },
+    }),
     get_scores: tool({
       description: "Runtruth's scores for every hypothesis, with the breakdown (prior from commit features, likelihood from evidence) and verdicts.",
       inputSchema: z.object({}),

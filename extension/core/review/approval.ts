@@ -1,0 +1,47 @@
+import type { NewProbe, ProbeView } from '../../../backend/protocol';
+import { assessRisk, LOW_RISK, type Risk } from '../assistant/approval';
+import type { RelayLike } from '../assistant/runtime';
+
+/** A review probe waiting for a person: the probe as the relay holds it, what it does and why. */
+export interface ReviewProposal {
+  view: ProbeView;
+  summary: string;
+  reason: string;
+  risk: Risk;
+}
+
+/** Decides on the review's proposals (through a person's connection), or leaves them to someone else. */
+export interface ReviewApprover {
+  review(proposals: readonly ReviewProposal[]): Promise<void>;
+  readonly describe: string;
+}
+
+/**
+ * Hit counters and call timers read no program data (a counter costs ~40 ns a hit on the inject tier), so a
+ * high hit limit is not a risk; only their lifetime is judged. Logpoints are judged like the investigator's (small limits, nothing secret).
+ */
+export function assessReviewRisk(probe: NewProbe, captured: readonly string[]): Risk {
+  if (probe.kind === 'metric' && probe.metric !== 'value') {
+    const concerns = probe.ttlSeconds === undefined || probe.ttlSeconds > LOW_RISK.ttlSeconds ? [`lives ${probe.ttlSeconds ?? 'the relay maximum'}s`] : [];
+    return { low: concerns.length === 0, concerns };
+  }
+  return assessRisk(probe, captured);
+}
+
+export function lowRiskReviewApprover(person: Pick<RelayLike, 'request'>, log: (line: string) => void = () => undefined): ReviewApprover {
+  return {
+    describe: 'approving low-risk proposals automatically',
+    async review(proposals) {
+      for (const p of proposals) {
+        if (p.view.state !== 'proposed') continue;
+        if (p.risk.low) await person.request('probe.approve', { probeId: p.view.probe.id });
+        else log(`${p.view.probe.id} needs a person: ${p.risk.concerns.join('; ')}`);
+      }
+    },
+  };
+}
+
+export const externalReviewApprover: ReviewApprover = {
+  describe: 'waiting for a person to approve (runtruth probe approve ID, or the Runtruth view in VS Code)',
+  async review() {},
+};

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { findInjectionSite, parseScript } from '../../agent/inject/site';
+
+/** What an injected snapshot reads at a line: see visibleNames (agent/inject/scope.ts). */
+function visibleAt(source: string, line: number): string[] {
+  const found = findInjectionSite(parseScript(source, false), line);
+  assert.ok('site' in found, JSON.stringify(found));
+  return found.site.visible;
+}
+
+describe('agent: the variables an injected snapshot captures', () => {
+  it('reads the function’s own scope, innermost first, and outer names only where the function already reads them', () => {
+    const source = `'use strict';
+const LIMIT = 10;
+let unused = 1;
+function check(order, { currency = 'EUR' } = {}) {
+  var seen = 0;
+  const amount = order.amount;
+  if (amount > LIMIT) {
+    const over = amount - LIMIT;
+    return over + seen;
+  }
+  return check.length + amount;
+}
+module.exports = { check };
+`;
+    assert.deepEqual(visibleAt(source, 9), ['over', 'seen', 'amount', 'order', 'currency', 'check', 'LIMIT']);
+    const names = visibleAt(source, 6);
+    assert.ok(!names.includes('unused'), 'a module variable the function never reads is left out (LiveEdit would silently keep the old code)');
+    assert.ok(!names.includes('arguments') && !names.includes('require') && !names.includes('module'));
+  });
+
+  it('leaves out a function expression’s own name, declarations and property names that only look like reads', () => {
+    const source = `'use strict';
+const region = 'eu';
+const make = () => function named(x) {
+  const o = { region: 1 };
+  return o.region + x;
+};
+module.exports = make;
+`;
+    assert.deepEqual(visibleAt(source, 5), ['o', 'x']);
+  });
+});
