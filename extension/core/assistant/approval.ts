@@ -47,15 +47,21 @@ export function assessRisk(probe: NewProbe, captured: readonly string[]): Risk {
  * Decides on the assistant's proposals — as a person, through that person's connection. Implementations:
  * approve what is low risk (`--approve-low-risk`), ask on a terminal, or leave it to someone else.
  */
-export interface Approver {
+export interface Approver<P extends RiskAssessed = Proposal> {
   /** Called once per batch of new proposals; may approve/reject some, all or none (then a person elsewhere decides). */
-  review(proposals: readonly Proposal[]): Promise<void>;
+  review(proposals: readonly P[]): Promise<void>;
   /** Shown when proposals wait for someone else. */
   readonly describe: string;
 }
 
+/** What any proposal (the investigator's, the PR review's) carries for deciding on it. */
+export interface RiskAssessed {
+  view: ProbeView;
+  risk: Risk;
+}
+
 /** Approves low-risk proposals with a person's token; leaves the others waiting (and says why). */
-export function lowRiskApprover(person: Pick<RelayLike, 'request'>, log: (line: string) => void = () => undefined): Approver {
+export function lowRiskApprover<P extends RiskAssessed = Proposal>(person: Pick<RelayLike, 'request'>, log: (line: string) => void = () => undefined): Approver<P> {
   return {
     describe: 'approving low-risk proposals automatically',
     async review(proposals) {
@@ -85,7 +91,7 @@ export function interactiveApprover(person: Pick<RelayLike, 'request'>, ask: (qu
 }
 
 /** Leaves every decision to people elsewhere (VS Code, `runtruth probe approve`). */
-export const externalApprover: Approver = {
+export const externalApprover: Approver<RiskAssessed> = {
   describe: 'waiting for a person to approve (runtruth probe approve ID, or the Runtruth view in VS Code)',
   async review() {},
 };

@@ -1,5 +1,5 @@
 import type { NewProbe, ProbeView } from '../../../backend/protocol';
-import { assessRisk, LOW_RISK, type Risk } from '../assistant/approval';
+import { assessRisk, externalApprover, LOW_RISK, lowRiskApprover, type Approver, type Risk } from '../assistant/approval';
 import type { RelayLike } from '../assistant/runtime';
 
 /** A review probe waiting for a person: the probe as the relay holds it, what it does and why. */
@@ -11,10 +11,7 @@ export interface ReviewProposal {
 }
 
 /** Decides on the review's proposals (through a person's connection), or leaves them to someone else. */
-export interface ReviewApprover {
-  review(proposals: readonly ReviewProposal[]): Promise<void>;
-  readonly describe: string;
-}
+export type ReviewApprover = Approver<ReviewProposal>;
 
 /**
  * Hit counters and call timers read no program data (a counter costs ~40 ns a hit on the inject tier), so a
@@ -28,20 +25,6 @@ export function assessReviewRisk(probe: NewProbe, captured: readonly string[]): 
   return assessRisk(probe, captured);
 }
 
-export function lowRiskReviewApprover(person: Pick<RelayLike, 'request'>, log: (line: string) => void = () => undefined): ReviewApprover {
-  return {
-    describe: 'approving low-risk proposals automatically',
-    async review(proposals) {
-      for (const p of proposals) {
-        if (p.view.state !== 'proposed') continue;
-        if (p.risk.low) await person.request('probe.approve', { probeId: p.view.probe.id });
-        else log(`${p.view.probe.id} needs a person: ${p.risk.concerns.join('; ')}`);
-      }
-    },
-  };
-}
-
-export const externalReviewApprover: ReviewApprover = {
-  describe: 'waiting for a person to approve (runtruth probe approve ID, or the Runtruth view in VS Code)',
-  async review() {},
-};
+/** The investigator's approvers serve the review unchanged: they judge only the view and the risk. */
+export const lowRiskReviewApprover = (person: Pick<RelayLike, 'request'>, log?: (line: string) => void): ReviewApprover => lowRiskApprover<ReviewProposal>(person, log);
+export const externalReviewApprover: ReviewApprover = externalApprover;
