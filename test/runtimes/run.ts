@@ -6,11 +6,11 @@ import path from 'node:path';
  * `npm run test:runtimes`: the agent's tests on the other Node majors we support,
  * with the `node` package from the npm registry installed into .runtimes/node-<major> (a cache dir, never a project
  * dependency: its `node` bin would shadow the machine's in npm scripts). Mocha and every child process a test starts
- * (process.execPath) run on that binary. RUNTRUTH_TEST_NODES picks the majors (default "24"), RUNTRUTH_TEST_RUNTIME_SUITES
+ * (process.execPath) run on that binary. RUNTRUTH_TEST_NODES picks the majors (default "22,24"), RUNTRUTH_TEST_RUNTIME_SUITES
  * the test globs.
  */
 const ROOT = path.resolve(__dirname, '../../..');
-const MAJORS = (process.env.RUNTRUTH_TEST_NODES ?? '24').split(',').map((v) => v.trim()).filter(Boolean);
+const MAJORS = (process.env.RUNTRUTH_TEST_NODES ?? '22,24').split(',').map((v) => v.trim()).filter(Boolean);
 const SUITES = (process.env.RUNTRUTH_TEST_RUNTIME_SUITES ?? 'dist/test/agent/*.test.js').split(',');
 /**
  * Suites that start a relay: the relay's SQLite driver (better-sqlite3) is a native module built for the Node that
