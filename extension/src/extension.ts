@@ -4,6 +4,7 @@ import { ConnectionManager } from '../core/connection';
 import { RelaySync } from '../core/relaySync';
 import { RuntimeState } from '../core/runtimeState';
 import { createApi, type RuntruthApi } from './api';
+import { useEditorGit } from './assistant/gitApi';
 import { registerAssistant } from './assistant/register';
 import { registerReview } from './review/register';
 import { registerCommands } from './commands/register';
@@ -62,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): RuntruthApi {
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'vscode-remote' }, { scheme: 'untitled' }], codeLens),
     ...registerCommands(rt),
     ...registerMcpServerProvider(rt),
+    useEditorGit(channels.log),
     ...registerAssistant(rt),
     ...registerReview(rt),
     connection.onDidChangeState((s) => void vscode.commands.executeCommand('setContext', 'runtruth.connected', s.status === 'connected')),

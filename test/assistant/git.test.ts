@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { blame } from '../../extension/core/assistant/git/blame';
 import { addedLines, commitDiff, parseUnifiedDiff } from '../../extension/core/assistant/git/diff';
 import { RepoFiles } from '../../extension/core/assistant/git/files';
 import { commitInfo, listCommits } from '../../extension/core/assistant/git/log';
-import { GitError, isAncestor, repoRoot, resolveCommit } from '../../extension/core/assistant/git/run';
+import { checkedOut, configureGit, GitError, gitExecutable, isAncestor, repoRoot, resolveCommit } from '../../extension/core/assistant/git/run';
 import { buildRepo, type BuiltRepo } from '../../bench/assistant/repo';
 import { tempDir } from '../support/tmp';
 
@@ -121,5 +123,133 @@ describe('assistant git layer (real repositories)', () => {
     assert.equal(files[0]!.path, 'späce dir/x\ty.js');
     assert.equal(files[0]!.hunks[0]!.section, 'function f() {');
     assert.deepEqual(files[0]!.hunks[0]!.lines.map((l) => [l.kind, l.text]), [['del', 'old'], ['add', 'new'], ['add', 'more']]);
+  });
+});
+
+/**
+ * The editor points the git layer at VS Code's git (`git.path`) and its open repositories: a real wrapper
+ * script around git that records each invocation stands in for the configured executable.
+ */
+describe('assistant git layer with a configured git (the editor\'s)', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let repo: BuiltRepo;
+  let wrapper: string;
+  let calls: string;
+  const recorded = () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean) : []);
+
+  before(() => {
+    tmp = tempDir('runtruth-git-host-');
+    repo = history(path.join(tmp.dir, 'repo'));
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    calls = path.join(tmp.dir, 'calls.log');
+    wrapper = path.join(tmp.dir, 'tools', 'my-git');
+    fs.mkdirSync(path.dirname(wrapper));
+    fs.writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\t%s\\n' "$PWD" "$*" >> '${calls}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+  });
+  after(() => tmp.cleanup());
+  afterEach(() => fs.rmSync(calls, { force: true }));
+
+  /** Runs `fn` with no git on PATH (an empty directory), as on a machine where only the editor knows git. */
+  async function withoutGitOnPath<T>(fn: () => Promise<T>): Promise<T> {
+    const saved = process.env.PATH;
+    process.env.PATH = fs.mkdtempSync(path.join(tmp.dir, 'empty-path-'));
+    try {
+      return await fn();
+    } finally {
+      process.env.PATH = saved;
+    }
+  }
+
+  it('runs every command with the configured executable, also where PATH has no git; restoring goes back to PATH', async () => {
+    const expected = { commits: await listCommits(repo.dir), diff: await commitDiff(repo.dir, repo.culprit), lines: await blame(repo.dir, 'src/a.js'), root: await repoRoot(path.join(repo.dir, 'src')) };
+    await withoutGitOnPath(() => assert.rejects(listCommits(repo.dir), (e: unknown) => e instanceof GitError && /git is not installed \(or not on PATH\)/.test(e.message)));
+
+    const restore = configureGit({ executable: wrapper });
+    try {
+      assert.equal(await gitExecutable(), wrapper);
+      const got = await withoutGitOnPath(async () => ({ commits: await listCommits(repo.dir), diff: await commitDiff(repo.dir, repo.culprit), lines: await blame(repo.dir, 'src/a.js'), root: await repoRoot(path.join(repo.dir, 'src')) }));
+      assert.deepEqual(got, expected, 'the same answers as git on PATH gave');
+    } finally {
+      restore();
+    }
+    const invocations = recorded();
+    const realRepo = fs.realpathSync(repo.dir);
+    for (const [cwd, args] of invocations.map((l) => l.split('\t'))) {
+      assert.ok(cwd === realRepo || cwd === path.join(realRepo, 'src'), `ran in the repository (${cwd})`);
+      assert.match(args!, /^-c core\.quotepath=off -c color\.ui=never /);
+    }
+    const commands = invocations.map((l) => l.split('\t')[1]!.split(' ')[4]);
+    assert.deepEqual(commands, ['log', 'show', 'show', 'blame', 'rev-parse'], 'each command went through the wrapper');
+
+    assert.equal(await gitExecutable(), 'git');
+    await listCommits(repo.dir);
+    assert.equal(recorded().length, invocations.length, 'after restoring, git on PATH runs again');
+  });
+
+  it('finds the executable lazily (on the first command), and reports a missing or unfindable one as GitError', async () => {
+    let asked = 0;
+    const restore = configureGit({ executable: async () => (asked++, wrapper) });
+    try {
+      assert.equal(asked, 0, 'configuring asks nothing');
+      assert.equal(await resolveCommit(repo.dir, 'HEAD'), repo.deployed);
+      assert.equal(asked, 1);
+      assert.equal(recorded().length, 1);
+    } finally {
+      restore();
+    }
+    const missing = path.join(tmp.dir, 'no-such-git');
+    const restoreMissing = configureGit({ executable: missing });
+    try {
+      await assert.rejects(resolveCommit(repo.dir, 'HEAD'), (e: unknown) => e instanceof GitError && e.message === `git was not found at ${missing}`);
+    } finally {
+      restoreMissing();
+    }
+    const restoreFailing = configureGit({ executable: () => Promise.reject(new Error('git extension exploded')) });
+    try {
+      await assert.rejects(resolveCommit(repo.dir, 'HEAD'), (e: unknown) => e instanceof GitError && /cannot find git: git extension exploded/.test(e.message));
+    } finally {
+      restoreFailing();
+    }
+    assert.equal(await resolveCommit(repo.dir, 'HEAD'), repo.deployed, 'restored');
+  });
+
+  it('takes the repository root and HEAD from the host when it knows the repository, else asks git', async () => {
+    const asked: string[] = [];
+    const branch = execFileSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: repo.dir, encoding: 'utf8' }).trim();
+    const other = path.join(tmp.dir, 'other');
+    const known = path.join(tmp.dir, 'known');
+    const restore = configureGit({
+      executable: wrapper,
+      repository: async (dir) => {
+        asked.push(dir);
+        if (dir.startsWith(known)) return { root: known, branch: 'feature/x', commit: repo.culprit };
+        if (dir.startsWith(other)) throw new Error('the host failed');
+        return undefined;
+      },
+    });
+    try {
+      assert.equal(await repoRoot(path.join(known, 'src')), known, "the host's root, git not asked");
+      assert.equal(await checkedOut(known), 'feature/x');
+      assert.equal(recorded().length, 0);
+      assert.equal(await repoRoot(path.join(repo.dir, 'src')), fs.realpathSync(repo.dir), 'unknown to the host: git answers');
+      assert.equal(await checkedOut(repo.dir), branch);
+      await assert.rejects(repoRoot(other), GitError, 'a failing host falls back to git (which says it is no repository)');
+      assert.deepEqual(asked, [path.join(known, 'src'), known, path.join(repo.dir, 'src'), repo.dir, other]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('names the commit when HEAD is detached (the host knowing only the commit, or git)', async () => {
+    const detached = path.join(tmp.dir, 'detached');
+    execFileSync('git', ['clone', '--quiet', repo.dir, detached]);
+    execFileSync('git', ['checkout', '--quiet', '--detach', repo.culprit], { cwd: detached });
+    assert.equal(await checkedOut(detached), repo.culprit);
+    const restore = configureGit({ repository: async () => ({ root: detached, commit: repo.previous }) });
+    try {
+      assert.equal(await checkedOut(detached), repo.previous);
+    } finally {
+      restore();
+    }
   });
 });

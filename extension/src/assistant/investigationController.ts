@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { InvestigationAction, InvestigationView } from '../../../webview/views/investigationProtocol';
 import type { InvestigationEvent } from '../../core/assistant/events';
+import { repoRoot } from '../../core/assistant/git/run';
 import { InvestigationRunner, type StartInvestigation } from '../../core/assistant/ide/investigationRunner';
 import type { Investigation } from '../../core/assistant/investigator';
 import type { RelayLike } from '../../core/assistant/runtime';
@@ -66,9 +67,11 @@ export class InvestigationController implements InvestigationHost, Disposable {
   /** Starts an investigation and shows it in the side panel; resolves with its result. */
   async investigate(args: InvestigateArgs = {}): Promise<Investigation> {
     const question = args.question?.trim();
-    const repo = args.repo ?? workspaceRepo();
+    const folder = args.repo ?? workspaceRepo();
     if (!question) throw new Error('Ask a question to investigate, e.g. "Why are high-value trades no longer flagged since the last deploy?"');
-    if (!repo) throw new Error('Open the service\'s git repository as a workspace folder first: the investigation reads its history.');
+    if (!folder) throw new Error('Open the service\'s git repository as a workspace folder first: the investigation reads its history.');
+    // the repository's root (VS Code's git extension knows it for open repositories): report paths are relative to it
+    const repo = await repoRoot(folder).catch(() => folder);
     const model = args.investigator === 'builtin' ? undefined : args.investigator && args.investigator !== 'auto' ? args.investigator : await firstEditorModel().catch(() => undefined);
     const start: StartInvestigation = { question, repo, ...(args.service ? { service: args.service } : {}), ...(model ? { model } : {}), ...(args.maxMinutes ? { maxMinutes: args.maxMinutes } : {}), ...(args.roundSeconds ? { roundSeconds: args.roundSeconds } : {}) };
     this.selectNext = true;

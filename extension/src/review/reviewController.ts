@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { RelaySession } from '../../core/connection';
-import { repoRoot, runGit } from '../../core/assistant/git/run';
+import { checkedOut, repoRoot } from '../../core/assistant/git/run';
 import { relayRuntime, type RelayLike } from '../../core/assistant/runtime';
 import { externalReviewApprover, lowRiskReviewApprover, type ReviewApprover } from '../../core/review/approval';
 import type { ReviewEvent } from '../../core/review/events';
@@ -131,9 +131,9 @@ async function askWindow(): Promise<number | undefined> {
   return raw === undefined ? undefined : Number(raw);
 }
 
-/** The branch checked out in the workspace (HEAD when detached). */
+/** The branch checked out in the workspace (its commit when detached), as VS Code's git extension knows it or git says. */
 export async function currentBranch(repo: string): Promise<string> {
-  return (await runGit(repo, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim() || 'HEAD';
+  return checkedOut(repo);
 }
 
 function workspaceFolder(): string | undefined {

@@ -17,15 +17,59 @@ export class GitError extends Error {
 /** Large diffs and blames of big files stay well under this; anything bigger is a mistake we report. */
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
+/** A repository as the host already knows it (in the editor: VS Code's git extension). */
+export interface KnownRepository {
+  /** The repository's top-level directory. */
+  root: string;
+  /** The checked-out branch; undefined when HEAD is detached (or not known yet). */
+  branch?: string;
+  /** HEAD's commit, when known. */
+  commit?: string;
+}
+
+/** Where git comes from. Outside the editor nothing is configured: `git` on PATH, repositories asked of git. */
+export interface GitHost {
+  /** The git executable, or how to find it (asked before each command, so it can be found lazily). */
+  executable?: string | (() => Promise<string>);
+  /** The repository containing `dir` when the host knows it; undefined: git is asked. */
+  repository?: (dir: string) => Promise<KnownRepository | undefined>;
+}
+
+// One per process: the editor configures it once at activation (the core's callers only pass repo paths around).
+let host: GitHost = {};
+
+/** Makes the git layer use `next` (e.g. VS Code's configured git); returns a function that restores the previous host. */
+export function configureGit(next: GitHost): () => void {
+  const previous = host;
+  host = next;
+  return () => {
+    if (host === next) host = previous;
+  };
+}
+
+/** The git executable commands run with (the configured one, else `git` on PATH). */
+export async function gitExecutable(): Promise<string> {
+  const configured = host.executable;
+  return (typeof configured === 'function' ? await configured() : configured) || 'git';
+}
+
+/** What the host knows about the repository containing `dir`; undefined when it does not know (or fails). */
+export async function knownRepository(dir: string): Promise<KnownRepository | undefined> {
+  return host.repository ? host.repository(dir).catch(() => undefined) : undefined;
+}
+
 /**
  * Runs `git <args>` in `repo` without a shell (arguments are never interpreted), with a fixed locale and no
  * prompts, and resolves with stdout. Quoted paths are off so file names come back as written.
  */
-export function runGit(repo: string, args: readonly string[]): Promise<string> {
+export async function runGit(repo: string, args: readonly string[]): Promise<string> {
   const full = ['-c', 'core.quotepath=off', '-c', 'color.ui=never', ...args];
+  const executable = await gitExecutable().catch((e: unknown) => {
+    throw new GitError(`cannot find git: ${e instanceof Error ? e.message : String(e)}`, args, null, '', { cause: e });
+  });
   return new Promise((resolve, reject) => {
     execFile(
-      'git',
+      executable,
       full,
       {
         cwd: repo,
@@ -41,7 +85,7 @@ export function runGit(repo: string, args: readonly string[]): Promise<string> {
         const said = String(stderr).trim().split('\n').slice(-3).join(' ');
         reject(
           new GitError(
-            missing ? 'git is not installed (or not on PATH)' : `git ${args.slice(0, 2).join(' ')} failed in ${repo}: ${said || error.message}`,
+            missing ? (executable === 'git' ? 'git is not installed (or not on PATH)' : `git was not found at ${executable}`) : `git ${args.slice(0, 2).join(' ')} failed in ${repo}: ${said || error.message}`,
             args,
             code,
             String(stderr),
@@ -53,9 +97,17 @@ export function runGit(repo: string, args: readonly string[]): Promise<string> {
   });
 }
 
-/** The repository's top-level directory, or a GitError saying `dir` is not inside a git work tree. */
+/** The repository's top-level directory (the host's answer when it knows), or a GitError saying `dir` is not in a work tree. */
 export async function repoRoot(dir: string): Promise<string> {
-  return (await runGit(dir, ['rev-parse', '--show-toplevel'])).trim();
+  return (await knownRepository(dir))?.root ?? (await runGit(dir, ['rev-parse', '--show-toplevel'])).trim();
+}
+
+/** What is checked out in `repo`: the branch name, else HEAD's commit (detached), as the host knows it or git says. */
+export async function checkedOut(repo: string): Promise<string> {
+  const known = await knownRepository(repo);
+  if (known?.branch || known?.commit) return known.branch ?? known.commit!;
+  const branch = (await runGit(repo, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
+  return branch && branch !== 'HEAD' ? branch : (await runGit(repo, ['rev-parse', 'HEAD'])).trim();
 }
 
 /** Full sha of a ref (`HEAD`, a branch, a short sha); a GitError when it does not name a commit. */
