@@ -36,6 +36,8 @@ interface HeldProbe {
   hitsReported: number;
   /** Expired or failed: kept (so a re-sync does not revive it) but no longer in the program. */
   ended: boolean;
+  /** Why it ended (a probe that ran out of hits stays ended when only its expiry moves). */
+  endCode?: ProbeStatusCode;
   expiry?: NodeJS.Timeout;
 }
 
@@ -67,6 +69,7 @@ export class ProbeManager {
     const key = JSON.stringify(spec);
     const existing = this.probes.get(spec.id);
     if (existing?.key === key) return;
+    if (existing && this.extendInPlace(existing, spec, key)) return;
     if (existing) await this.forget(existing);
 
     const held: HeldProbe = { spec, key, status: this.statusOf(spec.id, { state: 'pending' }, 0), hits: 0, hitsReported: 0, ended: false };
@@ -86,6 +89,23 @@ export class ProbeManager {
     } catch (e) {
       await this.end(held, 'error', `could not place the probe: ${errorMessage(e)}`, true, 'placement_failed');
     }
+  }
+
+  /**
+   * probe.extend: the relay re-sends the probe with only its expiry moved. The probe stays as it is in the program
+   * (no re-injection) with its hit count and maxHits budget; only the TTL timer moves. One that already ran out of
+   * hits or failed stays ended. False when anything else changed (the caller replaces the probe).
+   */
+  private extendInPlace(held: HeldProbe, spec: ProbeSpec, key: string): boolean {
+    if (withoutExpiry(held.spec) !== withoutExpiry(spec)) return false;
+    if (held.ended && held.endCode === 'ttl' && Date.parse(spec.expiresAt) > this.now()) return false; // expired: a new run
+    held.spec = spec;
+    held.key = key;
+    if (held.ended) return true;
+    clearTimeout(held.expiry);
+    if (Date.parse(spec.expiresAt) <= this.now()) void this.end(held, 'expired', `the probe expired at ${spec.expiresAt}`, true, 'ttl');
+    else this.scheduleExpiry(held);
+    return true;
   }
 
   async remove(probeId: string): Promise<void> {
@@ -182,6 +202,7 @@ export class ProbeManager {
   private async end(held: HeldProbe, state: 'expired' | 'error', reason: string, placed = true, code?: ProbeStatusCode): Promise<void> {
     if (held.ended) return;
     held.ended = true;
+    if (code) held.endCode = code;
     try {
       clearTimeout(held.expiry);
       this.deps.disarm(held.spec.id);
@@ -234,4 +255,10 @@ export class ProbeManager {
       at: new Date(this.now()).toISOString(),
     };
   }
+}
+
+/** A spec as JSON with its expiry left out: what must match for an update to be an extension. */
+function withoutExpiry(spec: ProbeSpec): string {
+  const { expiresAt: _expiresAt, ...rest } = spec;
+  return JSON.stringify(rest);
 }

@@ -169,13 +169,22 @@ export class InjectEngine implements ProbeEngine {
       this.forgetIfUnused(edits);
       return this.toFallback(p, paused, false);
     }
+    const unreadOuter: string[] = [];
     try {
       p.site = found.site;
-      p.statement = probeStatement(p.probe, found.site);
+      const { site } = found;
+      // every name the probe's expressions read goes through isDeclared: note the ones the function cannot see
+      const noting = { ...site, isDeclared: (name: string) => (site.isUnreadOuter(name) && !unreadOuter.includes(name) && unreadOuter.push(name), site.isDeclared(name)) };
+      p.statement = probeStatement(p.probe, noting);
     } catch (e) {
       // a watch the guarded compiler cannot take may still be evaluated paused, under V8's side-effect check
       if (p.probe.spec.kind === 'snapshot') return this.toFallback(p, `a watch cannot be injected (${errorMessage(e)})`, false);
       return this.fail(p, errorMessage(e), 'invalid_expression');
+    }
+    if (unreadOuter.length) {
+      this.forgetIfUnused(edits);
+      const names = unreadOuter.map((n) => `"${n}"`).join(', ');
+      return this.toFallback(p, `it reads ${names} from an enclosing function, which the code at line ${found.site.line} does not read itself (an edit cannot give running closures that variable)`, false);
     }
     p.state = 'wanted';
     edits.probes.push(p);

@@ -64,6 +64,26 @@ export function visibleNames(ancestors: readonly Node[]): string[] {
   return [...out];
 }
 
+/**
+ * Names declared outside the innermost function around a place (its own name too, for a function expression)
+ * that the function's code does not read: what an injected probe must not read. A live edit that makes a function
+ * read such a name is answered Ok, but V8 gave existing closures no slot for it, so they keep running the old code
+ * and the probe never runs (see visibleNames). Empty at a script's top level.
+ */
+export function unreadOuterNames(ancestors: readonly Node[], commonJs: boolean): Set<string> {
+  let fn = -1;
+  for (let i = ancestors.length - 1; i >= 0 && fn < 0; i--) if (isFunction(ancestors[i]!)) fn = i;
+  if (fn < 0) return new Set();
+  const node = ancestors[fn]!;
+  const used = referencedNames(node);
+  const ownName = node.type !== 'FunctionDeclaration' ? (node as { id?: { name: string } | null }).id?.name : undefined;
+  const own = declaredNames(ancestors.slice(fn), false);
+  if (ownName !== undefined) own.delete(ownName);
+  const outer = declaredNames(ancestors.slice(0, fn), commonJs);
+  if (ownName !== undefined) outer.add(ownName);
+  return new Set([...outer].filter((name) => !own.has(name) && !used.has(name)));
+}
+
 /** Identifiers `node` reads or writes as variables (not declarations, property names, keys or labels), nested functions included. */
 function referencedNames(node: Node, out = new Set<string>()): Set<string> {
   const n = node as unknown as Record<string, unknown> & { type: string };

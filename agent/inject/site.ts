@@ -1,7 +1,7 @@
 import { parse, type Node, type Options } from 'acorn';
 import { RESERVED_PREFIX } from '../expr/allowlist';
 import { childNodes } from './astWalk';
-import { declaredNames, visibleNames } from './scope';
+import { declaredNames, unreadOuterNames, visibleNames } from './scope';
 
 /** Where a probe statement goes in a script, and what the probe's expressions can see there. */
 export interface InjectionSite {
@@ -14,6 +14,8 @@ export interface InjectionSite {
   isDeclared(name: string): boolean;
   /** The variables visible there, innermost scope first (what an injected snapshot captures). */
   visible: string[];
+  /** Whether `name` is an enclosing function's variable the code around the site never reads (see unreadOuterNames). */
+  isUnreadOuter(name: string): boolean;
 }
 
 export type SiteResult = { site: InjectionSite } | { problem: string };
@@ -84,7 +86,10 @@ function site(parsed: ParsedScript, offset: number, loc: { line: number; column:
   const names = declaredNames(ancestors, parsed.commonJs);
   const reserved = [...names].find((n) => n.startsWith(RESERVED_PREFIX));
   if (reserved) return { problem: `the code around line ${loc.line} declares "${reserved}", a name reserved for probe code` };
-  return { site: { offset, line: loc.line, column: loc.column + 1, isDeclared: (name) => names.has(name), visible: visibleNames(ancestors) } };
+  const unread = unreadOuterNames(ancestors, parsed.commonJs);
+  return {
+    site: { offset, line: loc.line, column: loc.column + 1, isDeclared: (name) => names.has(name), visible: visibleNames(ancestors), isUnreadOuter: (name) => unread.has(name) },
+  };
 }
 
 function statementLists(node: Node): Node[][] {

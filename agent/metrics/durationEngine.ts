@@ -1,9 +1,11 @@
 import { errorMessage, type Log } from '../diagnosticLog';
 import { buildLogpointCondition } from '../engine/logpointCondition';
 import type { ScriptRegistry } from '../engine/scriptRegistry';
-import type { EngineStatus, ProbeEngine, StatusCallback } from '../engine/types';
+import type { LoadedScript } from '../engine/scriptRegistry';
+import type { BoundLocation, EngineStatus, ProbeEngine, StatusCallback } from '../engine/types';
 import type { InspectorClient } from '../inspectorClient';
 import type { PreparedProbe } from '../probe/prepare';
+import { SerialQueue } from '../serialQueue';
 import { durationEndId, probeOfEndId } from './durationEnd';
 import { placeFunctionExits } from './functionExits';
 
@@ -14,7 +16,8 @@ interface Duration {
   endStatus?: EngineStatus;
   /** Breakpoints on the enclosing function's return points (no endLine). */
   exits?: string[];
-  placingExits?: boolean;
+  /** Where the start bound (no endLine): the exits are found from here, again after every edit of its script. */
+  exitsFrom?: BoundLocation;
   failed?: boolean;
 }
 
@@ -23,14 +26,21 @@ interface Duration {
  * by the same tier as the start, so it is injected wherever the start is; without one, the end is a breakpoint
  * on each return point of the function the start bound in. The probe is bound once both sites are; if either
  * fails, the other is taken out and the probe reports why. Everything else passes straight through.
+ * A live edit of the script (any probe injected into or taken out of it) drops V8's breakpoints there, and moves
+ * columns on lines that gained a probe statement: the exits are located in the edited source and placed again.
  */
 export class DurationSites implements ProbeEngine {
   private inner?: ProbeEngine;
   private readonly durations = new Map<string, Duration>();
+  /** Exit placements one at a time: a re-placement after an edit never interleaves with a first placement. */
+  private readonly exitQueue = new SerialQueue();
+  private readonly stopWatchingEdits: () => void;
 
   constructor(
     private readonly deps: { client: InspectorClient; scripts: ScriptRegistry; onStatus: StatusCallback; log: Log },
-  ) {}
+  ) {
+    this.stopWatchingEdits = deps.scripts.onEdited((script) => this.onScriptEdited(script));
+  }
 
   attach(inner: ProbeEngine): void {
     this.inner = inner;
@@ -56,6 +66,7 @@ export class DurationSites implements ProbeEngine {
   }
 
   async dispose(): Promise<void> {
+    this.stopWatchingEdits();
     for (const id of [...this.durations.keys()]) await this.remove(id);
     await this.inner?.dispose();
   }
@@ -66,13 +77,31 @@ export class DurationSites implements ProbeEngine {
     if (!d) return this.deps.onStatus(s);
     if (parent) d.endStatus = s;
     else d.startStatus = s;
-    if (!parent && s.state === 'bound' && !d.end && !d.exits && !d.placingExits) void this.placeExits(d, s.location);
+    if (!parent && s.state === 'bound' && !d.end && !d.exitsFrom) {
+      d.exitsFrom = s.location;
+      this.inExitQueue(`placing the end of ${d.probe.spec.id}`, () => this.placeExits(d));
+    }
     this.report(d);
   }
 
-  private async placeExits(d: Duration, location: Extract<EngineStatus, { state: 'bound' }>['location']): Promise<void> {
-    d.placingExits = true;
+  /** A live edit dropped every breakpoint in the script: the exits of timers in it go back in, found in the new source. */
+  private onScriptEdited(script: LoadedScript): void {
+    for (const d of this.durations.values()) {
+      if (d.exitsFrom?.url !== script.url) continue;
+      this.inExitQueue(`placing the end of ${d.probe.spec.id} again after an edit of ${script.url}`, async () => {
+        if (!d.exits) return; // not placed yet (its first placement reads the edited source) or taken out
+        const dropped = d.exits;
+        d.exits = undefined;
+        await this.removeBreakpoints(dropped); // V8 still holds them by URL: the same place could not be set again
+        await this.placeExits(d);
+      });
+    }
+  }
+
+  private async placeExits(d: Duration): Promise<void> {
     const { id } = d.probe.spec;
+    if (this.durations.get(id) !== d) return; // removed meanwhile
+    const location = d.exitsFrom!;
     const script = this.deps.scripts.byUrl(location.url);
     const endId = durationEndId(id);
     let result: Awaited<ReturnType<typeof placeFunctionExits>>;
@@ -83,15 +112,19 @@ export class DurationSites implements ProbeEngine {
     } catch (e) {
       result = { error: errorMessage(e) };
     }
-    d.placingExits = false;
     if ('breakpointIds' in result) {
       if (this.durations.get(id) !== d) return void (await this.removeBreakpoints(result.breakpointIds)); // removed meanwhile
       d.exits = result.breakpointIds;
+      if (d.endStatus?.state === 'bound') return; // placed again after an edit: nothing new to report
       d.endStatus = { probeId: endId, state: 'bound', location, tier: 'breakpoint' };
     } else {
       d.endStatus = { probeId: endId, state: 'error', reason: `the end of the function: ${result.error}`, code: 'no_code' };
     }
     this.report(d);
+  }
+
+  private inExitQueue(what: string, task: () => Promise<void>): void {
+    void this.exitQueue.run(task).catch((e) => this.deps.log(`${what} failed: ${errorMessage(e)}`));
   }
 
   /** One status for the two sites: an error from either, bound once both are, pending otherwise. */

@@ -1,4 +1,5 @@
 import { inspect, types } from 'node:util';
+import { $append, $defineProperty, $getOwnPropertyDescriptor } from '../expr/intrinsics';
 import { REDACTED, type Redactor } from './rules';
 
 /** How far into a logpoint value redaction looks: as deep as the message formatter shows (depth 2), a bounded width. */
@@ -68,10 +69,29 @@ function redactArray(value: unknown[], redactor: Redactor, depth: number): unkno
     if (!d || !('value' in d)) continue;
     const replaced = redactValue(d.value, redactor, depth + 1);
     if (replaced === d.value) continue;
-    copy ??= value.slice(0, MAX_KEYS);
-    copy[i] = replaced;
+    copy ??= ownElements(value);
+    setOwn(copy, i, replaced);
   }
   return copy ?? value;
+}
+
+/**
+ * The array's first MAX_KEYS own data elements, holes kept. Not slice() or index writes: with a hole, those reach
+ * Array.prototype, where a program may have put an accessor on an index (its code would run, or throw, on our hit).
+ */
+function ownElements(value: unknown[]): unknown[] {
+  const copy: unknown[] = [];
+  const n = Math.min(value.length, MAX_KEYS);
+  for (let i = 0; i < n; i++) {
+    const d = $getOwnPropertyDescriptor(value, i);
+    if (d && 'value' in d) setOwn(copy, i, d.value);
+  }
+  copy.length = n;
+  return copy;
+}
+
+function setOwn(array: unknown[], index: number, value: unknown): void {
+  $defineProperty(array, index, { __proto__: null, value, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
 }
 
 function redactMap(value: Map<unknown, unknown>, redactor: Redactor, depth: number): unknown {
@@ -82,7 +102,7 @@ function redactMap(value: Map<unknown, unknown>, redactor: Redactor, depth: numb
     if (entries.length >= MAX_KEYS) break;
     const replaced = typeof k === 'string' && redactor.isSensitiveName(k) ? MARK : redactValue(v, redactor, depth + 1);
     if (replaced !== v) changed = true;
-    entries.push([k, replaced]);
+    $append(entries, [k, replaced]);
   }
   return changed ? new Map(entries) : value;
 }

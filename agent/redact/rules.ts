@@ -56,8 +56,8 @@ export class Redactor {
     if (this.cardNumbers) {
       const ranges = findCardNumbers(out);
       for (let i = ranges.length - 1; i >= 0; i--) {
-        const [start, end] = ranges[i]!;
-        out = out.slice(0, start) + REDACTED + out.slice(end);
+        const range = ranges[i]!; // indexed, not destructured: the array iterator is the program's to patch
+        out = out.slice(0, range[0]) + REDACTED + out.slice(range[1]);
         redacted = true;
       }
     }
