@@ -11,8 +11,8 @@ export interface WantedProbe {
   reason: string;
   captured: readonly string[];
   /**
-   * Placed after every earlier-phase probe has bound. Call timers go last: their exit breakpoints are computed on
-   * the function as compiled, and an agent's later live edit of the same function (another probe) loses them.
+   * Placed after every earlier-phase probe has bound. Call timers go last, so their exits are placed once on the
+   * function as the other probes left it (the agent re-places them after later edits, at a cost per edit).
    */
   phase?: 1 | 2;
 }

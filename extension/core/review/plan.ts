@@ -64,7 +64,6 @@ export function captureTemplate(expressions: readonly string[]): string {
 /** Every probe the review wants, per hunk. Pure: the same diff and sources give the same plan. */
 export function planReview(hunks: readonly ChangedHunk[], sources: ReviewSources, service: string, budget: ReviewBudget = DEFAULT_REVIEW_BUDGET): HunkPlan[] {
   const timedFunctions = new Map<string, number>();
-  const timedFiles = new Map<string, string>();
   return hunks.map((hunk, index) => {
     const deployed = hunk.deployedFile ? sources.deployed(hunk.deployedFile) : undefined;
     const placement = placeOnDeployed(hunk, deployed);
@@ -79,12 +78,8 @@ export function planReview(hunks: readonly ChangedHunk[], sources: ReviewSources
     const anchor = placement.counters.find((c) => c.line === placement.anchorLine);
     const fnKey = placement.function ? `${file}\0${placement.function}` : undefined;
     if (anchor && fnKey && timedFunctions.has(fnKey)) plan.exitsOf = timedFunctions.get(fnKey)!;
-    else if (anchor && fnKey && timedFiles.has(file)) {
-      // an agent's live edit of a script (placing a later timer) loses the exit breakpoints of earlier timers in it
-      notes.push(`exceptions are measured for one function per file (${timedFiles.get(file)}() here), not for ${placement.function}()`);
-    } else if (anchor && fnKey && deployed?.insideFunction(anchor.line)) {
+    else if (anchor && fnKey && deployed?.insideFunction(anchor.line)) {
       timedFunctions.set(fnKey, index);
-      timedFiles.set(file, placement.function!);
       plan.exits = {
         line: anchor.line,
         ...(placement.function ? { function: placement.function } : {}),
