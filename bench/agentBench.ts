@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RelayClient } from '../backend/client/relayClient';
-import type { NewProbe } from '../backend/protocol';
+import type { NewProbe, ProbeStatus } from '../backend/protocol';
 import { startRelay } from '../backend/relay';
 import { load, LoadResult } from './load';
 import { snapshotPauseReport } from './snapshotPause';
@@ -11,6 +11,8 @@ import { snapshotPauseReport } from './snapshotPause';
 const ROOT = path.resolve(__dirname, '../..');
 const SERVER = path.join(ROOT, 'examples/checkout/src/server.js');
 const HOT_LOOP = path.join(ROOT, 'bench/fixtures/hot-loop.js');
+/** hot-loop.js under a bare V8 breakpoint (condition `false`), no agent: the breakpoint tier's floor. */
+const RAW_BREAKPOINT = path.join(ROOT, 'bench/fixtures/raw-breakpoint.js');
 const REGISTER = path.join(ROOT, 'dist/agent/register.js');
 
 /** taskset pins the service to core 0 and leaves core 1 to the load generator, when the machine has it. */
@@ -20,6 +22,8 @@ interface Scenario {
   name: string;
   agent: boolean;
   probe?: Omit<NewProbe, 'selector'>;
+  /** Runs this instead of the hot loop (a fixture that places its own breakpoint on the probed line). */
+  script?: string;
 }
 
 interface Env {
@@ -112,22 +116,72 @@ async function httpScenario(env: Env, scenario: Scenario, seconds: number, i: nu
 /** Batches after the first five that the hot loop runs before RSS is read again (growth with hits = a leak). */
 const LATER_BATCHES = 25;
 
-async function hotScenario(env: Env, scenario: Scenario, i: number): Promise<{ nsPerCall: number; rssMB: number; hits: number; laterRssMB: number; laterHits: number }> {
+interface HotResult {
+  nsPerCall: number;
+  rssMB: number;
+  hits: number;
+  laterRssMB: number;
+  laterHits: number;
+  /** ns/call of every batch measured, in order (the first five, then the later ones). */
+  batchNs: number[];
+  /** The probe's status at the relay after the last batch, and every budget status it reported on the way. */
+  finalStatus?: ProbeStatus;
+  budgetStatuses: ProbeStatus[];
+}
+
+async function hotScenario(env: Env, scenario: Scenario, i: number): Promise<HotResult> {
   const service = `bench-hot-${i}`;
-  const svc = await startService(env, scenario, HOT_LOOP, service);
+  const seen: ProbeStatus[] = [];
+  const stopWatching = env.client.onStatus((_probeId, statuses) => seen.push(...statuses));
+  const svc = await startService(env, scenario, scenario.script ?? HOT_LOOP, service);
   try {
-    await arm(env, scenario, service);
+    const probeId = await arm(env, scenario, service);
     const from = svc.lines.length + 2; // skip batches that may straddle the probe's arrival
     await until(() => (svc.lines.length >= from + 5 ? true : undefined), 30_000, 'hot-loop batches');
     const batches = svc.lines.slice(from, from + 5).map((l) => JSON.parse(l) as { nsPerCall: number; rss: number });
     const ns = batches.map((b) => b.nsPerCall).sort((a, b) => a - b)[2]!;
-    const hitsIn = (bs: typeof batches) => (scenario.probe ? bs.reduce((sum, b) => sum + 200e6 / b.nsPerCall, 0) : 0); // each call runs the probed line
+    const hitsIn = (bs: typeof batches) => (scenario.probe || scenario.script ? bs.reduce((sum, b) => sum + 200e6 / b.nsPerCall, 0) : 0); // each call runs the probed line
     await until(() => (svc.lines.length >= from + 5 + LATER_BATCHES ? true : undefined), 60_000, 'later hot-loop batches');
     const later = svc.lines.slice(from, from + 5 + LATER_BATCHES).map((l) => JSON.parse(l) as { nsPerCall: number; rss: number });
-    return { nsPerCall: ns, rssMB: batches[4]!.rss / 1048576, hits: hitsIn(batches), laterRssMB: later.at(-1)!.rss / 1048576, laterHits: hitsIn(later) };
+    const { probes } = probeId ? await env.client.request('probe.list', { service }) : { probes: [] };
+    const finalStatus = probes.find((p) => p.probe.id === probeId)?.statuses[0];
+    const budgetStatuses = seen.filter((s) => s.probeId === probeId && s.code === 'budget');
+    const batchNs = later.map((b) => b.nsPerCall);
+    return { nsPerCall: ns, rssMB: batches[4]!.rss / 1048576, hits: hitsIn(batches), laterRssMB: later.at(-1)!.rss / 1048576, laterHits: hitsIn(later), batchNs, finalStatus, budgetStatuses };
   } finally {
+    stopWatching();
     svc.child.kill('SIGKILL');
   }
+}
+
+const BREAKPOINT_TIER_NAME = 'breakpoint tier: logpoint, default rate';
+const RAW_NAME = 'raw V8 breakpoint (condition false), no agent';
+
+/** Share of one core the agent's CPU budget allows all probes together (agent/hook/cpuBudget.ts). */
+const BUDGET_SHARE = 0.01;
+
+/**
+ * Each probe's CPU share, batch by batch: per-hit cost × hits per second / 1e9. In the hot loop every call runs the
+ * probed line, so that is (ns/call − baseline ns/call) / ns/call: the part of the loop's time the probe takes.
+ * Next to it, what the relay says about the probe: the CPU budget should throttle or disable one that is over.
+ */
+function budgetReport(scenarios: Scenario[], results: Map<string, HotResult>, baseNs: number): string[] {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const out = ['', `CPU budget (${pct(BUDGET_SHARE)} of a core over 2 s for all probes): the probe's CPU share per 200 ms batch, ${LATER_BATCHES + 5} batches`];
+  out.push('| scenario | hits/s (median) | CPU share (median) | min – max | last batch | budget statuses seen | final status at the relay |', '|---|---|---|---|---|---|---|');
+  for (const s of scenarios) {
+    const r = results.get(s.name)!;
+    const shares = r.batchNs.map((ns) => (ns - baseNs) / ns);
+    const sorted = shares.slice().sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    const hitsPerSecond = 1e9 / r.batchNs.slice().sort((a, b) => a - b)[Math.floor(r.batchNs.length / 2)]!;
+    const seen = r.budgetStatuses.map((st) => (st.state === 'bound' ? 'throttled' : st.state === 'error' ? 'disabled' : st.state));
+    const counts = [...new Set(seen)].map((what) => `${what} ×${seen.filter((x) => x === what).length}`).join(', ') || 'none';
+    const f = r.finalStatus;
+    const final = !f ? 'none' : f.code === 'budget' ? `${f.state === 'bound' ? 'throttled' : 'disabled'}: ${f.reason ?? ''}` : `${f.state}${f.code ? ` (${f.code})` : ''}${f.tier ? `, ${f.tier} tier` : ''}`;
+    out.push(`| ${s.name} | ${Math.round(hitsPerSecond).toLocaleString('en-US')} | ${pct(median)} | ${pct(sorted[0]!)} – ${pct(sorted.at(-1)!)} | ${pct(shares.at(-1)!)} | ${counts} | ${final} |`);
+  }
+  return out;
 }
 
 const logpoint = (line: number, template: string): Omit<Extract<NewProbe, { kind: 'log' }>, 'selector'> => ({ kind: 'log', file: 'checkout/src/validate.js', line, template, maxPerSecond: 1_000_000 });
@@ -184,21 +238,27 @@ export async function benchAgent(opts: { seconds: number; rounds: number }): Pro
       { name: 'inject tier: logpoint, every hit (maxPerSecond 1M)', agent: true, probe: logpoint(12, 'a={amount}') },
       { name: 'inject tier: logpoint, default rate', agent: true, probe: injected('a={order.amount}') },
       { name: 'inject tier: condition never true', agent: true, probe: { ...injected('a={order.amount}'), condition: 'order.amount === -1' } },
-      { name: 'breakpoint tier: logpoint, default rate', agent: true, probe: onBreakpoint('a={order.amount}') },
+      { name: BREAKPOINT_TIER_NAME, agent: true, probe: onBreakpoint('a={order.amount}') },
+      { name: RAW_NAME, agent: false, script: RAW_BREAKPOINT },
     ];
     out.push('', 'Hot function (validate() in a tight loop, median of 5 batches of 200 ms; hits: calls of the probed line in them)');
     const later = `${LATER_BATCHES * 0.2} s later`;
     out.push(`| scenario | ns/call | per-hit cost ns | hits | RSS MB | hits ${later} | RSS MB ${later} | RSS vs idle agent ${later} MB |`, '|---|---|---|---|---|---|---|---|');
     let baseNs = 0;
     let idleRss = 0;
+    const hotResults = new Map<string, HotResult>();
     for (const s of hot) {
       const r = await hotScenario(env, s, i++);
+      hotResults.set(s.name, r);
       if (!baseNs) baseNs = r.nsPerCall;
       if (s.agent && !s.probe) idleRss = r.laterRssMB;
       const rssDelta = s.probe && idleRss ? (r.laterRssMB - idleRss).toFixed(1) : '';
       const count = (n: number) => (n ? Math.round(n).toLocaleString('en-US') : '');
       out.push(`| ${s.name} | ${r.nsPerCall.toFixed(1)} | ${(r.nsPerCall - baseNs).toFixed(1)} | ${count(r.hits)} | ${r.rssMB.toFixed(0)} | ${count(r.laterHits)} | ${r.laterRssMB.toFixed(0)} | ${rssDelta} |`);
     }
+    const [tierNs, rawNs] = [hotResults.get(BREAKPOINT_TIER_NAME)!.nsPerCall - baseNs, hotResults.get(RAW_NAME)!.nsPerCall - baseNs];
+    out.push('', `breakpoint tier / raw V8 breakpoint (per-hit cost): ${(tierNs / 1000).toFixed(1)} µs / ${(rawNs / 1000).toFixed(1)} µs = ${(tierNs / rawNs).toFixed(2)}× (target ≤ 1.2×)`);
+    out.push(...budgetReport(hot.filter((s) => s.probe), hotResults, baseNs));
   } finally {
     await client.close();
     await relay.close();
