@@ -10,6 +10,7 @@ import type { InvestigationHost } from '../panel/panelProvider';
 import type { Runtime } from '../runtime';
 import { showUserError } from '../userErrors';
 import { firstEditorModel, type EditorModel } from '../chat/vscodeChatModel';
+import { modelChoiceFor } from './modelKey';
 
 /** What `runtruth.investigate` accepts (all optional: the Investigation tab asks for the question). */
 export interface InvestigateArgs {
@@ -17,7 +18,7 @@ export interface InvestigateArgs {
   service?: string;
   /** A folder inside the service's git repository; default: the first workspace folder. */
   repo?: string;
-  /** 'auto' (a VS Code chat model when one is available, else built-in), 'builtin', or a model to use. */
+  /** 'auto' (runtruth.assistant.model decides: a model with its stored key, else a VS Code chat model, else built-in), 'builtin', or a model to use. */
   investigator?: 'auto' | 'builtin' | EditorModel;
   maxMinutes?: number;
   roundSeconds?: number;
@@ -72,11 +73,22 @@ export class InvestigationController implements InvestigationHost, Disposable {
     if (!folder) throw new Error('Open the service\'s git repository as a workspace folder first: the investigation reads its history.');
     // the repository's root (VS Code's git extension knows it for open repositories): report paths are relative to it
     const repo = await repoRoot(folder).catch(() => folder);
-    const model = args.investigator === 'builtin' ? undefined : args.investigator && args.investigator !== 'auto' ? args.investigator : await firstEditorModel().catch(() => undefined);
+    const model = args.investigator === 'builtin' ? undefined : args.investigator && args.investigator !== 'auto' ? args.investigator : await this.chooseModel();
     const start: StartInvestigation = { question, repo, ...(args.service ? { service: args.service } : {}), ...(model ? { model } : {}), ...(args.maxMinutes ? { maxMinutes: args.maxMinutes } : {}), ...(args.roundSeconds ? { roundSeconds: args.roundSeconds } : {}) };
     this.selectNext = true;
     void this.rt.panel.show();
     return this.runner.start(start);
+  }
+
+  /**
+   * The model runtruth.assistant.model names (with its key from SecretStorage), else `editor` (default: VS Code's
+   * first chat model), else undefined for the built-in investigator. Throws a ModelChoiceError (with Open
+   * Settings) when the setting cannot be honoured: a person who named a model never silently gets another.
+   */
+  async chooseModel(editor: () => PromiseLike<EditorModel | undefined> = firstEditorModel): Promise<EditorModel | undefined> {
+    const choice = await modelChoiceFor(this.rt.context.secrets, editor);
+    this.rt.channels.log(`investigation engine: ${choice.engine === 'builtin' ? `built-in (${choice.reason})` : choice.name}`);
+    return choice.engine === 'builtin' ? undefined : { model: choice.model, name: choice.name };
   }
 
   /** The Investigation tab's actions. */

@@ -5,6 +5,7 @@ import { registerTools } from '../chat/tools';
 import type { Runtime } from '../runtime';
 import { showUserError } from '../userErrors';
 import { InvestigationController, type InvestigateArgs } from './investigationController';
+import { registerModelKeys } from './modelKey';
 
 /** What `runtruth.investigate` resolves with (for callers and tests): the outcome, not the whole result. */
 export interface InvestigateOutcome {
@@ -63,7 +64,7 @@ export function registerAssistant(rt: Runtime): vscode.Disposable[] {
       return false;
     }
   }
-  const disposables: vscode.Disposable[] = [controller, ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run))];
+  const disposables: vscode.Disposable[] = [controller, ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run)), ...registerModelKeys(rt)];
   // the chat and tool APIs exist from VS Code 1.95 (chat participants) and 1.95 (tools); guard anyway for forks
   if (typeof vscode.chat?.createChatParticipant === 'function') disposables.push(registerParticipant(controller, rt.context.extensionUri));
   if (typeof vscode.lm?.registerTool === 'function') disposables.push(...registerTools(rt, controller));

@@ -8,13 +8,15 @@ export const PARTICIPANT_ID = 'runtruth.assistant';
 /**
  * `@runtruth` in the Chat view: a question becomes an investigation (also shown in the side panel's
  * Investigation tab), streamed step by step with Approve/Reject buttons. It drives the investigation with the
- * chat model the person picked in the Chat view; the built-in investigator runs when there is none.
+ * model runtruth.assistant.model names, else the chat model the person picked in the Chat view; the built-in
+ * investigator runs when there is none.
  */
 export function registerParticipant(controller: InvestigationController, extensionUri: vscode.Uri): vscode.Disposable {
   const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, async (request, _context, response, token) => {
-    const model = request.model ? editorModel(request.model) : undefined;
     const cancel = token.onCancellationRequested(() => controller.runner.stop());
     try {
+      // runtruth.assistant.model decides; when it is empty, the model picked in the Chat view drives it
+      const model = await controller.chooseModel(async () => (request.model ? editorModel(request.model) : undefined));
       const metadata = await runChatTurn(
         request.prompt,
         {
