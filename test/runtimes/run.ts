@@ -19,6 +19,16 @@ const SUITES = (process.env.RUNTRUTH_TEST_RUNTIME_SUITES ?? 'dist/test/agent/*.t
  */
 const NEEDS_RELAY = ['dist/test/agent/snapshotRelay.test.js', 'dist/test/agent/policyPush.test.js'];
 
+/** The listed suites plus any that load the relay directly (so a new relay-backed agent test cannot break this run). */
+function relaySuites(): string[] {
+  const dir = path.join(ROOT, 'dist/test/agent');
+  const direct = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.test.js') && fs.readFileSync(path.join(dir, f), 'utf8').includes('require("../../backend/relay")'))
+    .map((f) => `dist/test/agent/${f}`);
+  return [...new Set([...NEEDS_RELAY, ...direct])];
+}
+
 function ensureNode(major: string): string {
   const prefix = path.join(ROOT, '.runtimes', `node-${major}`);
   const bin = path.join(prefix, 'node_modules', 'node', 'bin', 'node');
@@ -39,7 +49,7 @@ function main(): number {
     const bin = ensureNode(major);
     const version = spawnSync(bin, ['-v'], { encoding: 'utf8' }).stdout.trim();
     console.log(`\n[runtimes] agent tests on Node ${version} (${path.relative(ROOT, bin)})`);
-    const run = spawnSync(bin, [mocha, '--no-config', '--timeout', '60000', ...NEEDS_RELAY.flatMap((f) => ['--ignore', f]), ...SUITES], { stdio: 'inherit', cwd: ROOT, env: { ...process.env, RUNTRUTH_TEST_NODE: version } });
+    const run = spawnSync(bin, [mocha, '--no-config', '--timeout', '60000', ...relaySuites().flatMap((f) => ['--ignore', f]), ...SUITES], { stdio: 'inherit', cwd: ROOT, env: { ...process.env, RUNTRUTH_TEST_NODE: version } });
     if (run.status !== 0) {
       console.log(`[runtimes] FAILED on Node ${version}`);
       failed++;
