@@ -118,6 +118,7 @@ export class AgentRuntime {
       instanceId: config.instanceId,
       arm: (probe) => this.arming.arm(probe),
       disarm: (probeId) => toHook({ type: 'disarm', probeId }),
+      placed: (probeId, tier) => toHook({ type: 'placed', probeId, tier }),
       sendStatuses: (statuses) => void this.link.send({ type: 'probe.status', statuses }),
       log,
       redactor: () => this.redactor,

@@ -77,6 +77,8 @@ export interface InlineSnapshot {
 export type WorkerToHook =
   | { type: 'arm'; probe: ArmedProbe }
   | { type: 'disarm'; probeId: string }
+  /** The probe is in the program in this tier (what its executions cost, see hook/cpuBudget). */
+  | { type: 'placed'; probeId: string; tier: 'inject' | 'breakpoint' }
   /** Rules for withholding values before they leave the process (the default denylist always applies). */
   | { type: 'redaction'; config: RedactionConfig }
   /** Send the metric windows aggregated since the last flush. */

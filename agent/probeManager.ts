@@ -5,7 +5,7 @@ import type { BudgetEvent } from './hook/cpuBudget';
 import { errorMessage, type Log } from './diagnosticLog';
 import type { EngineStatus, ProbeEngine } from './engine/types';
 import { metricEvidence } from './metrics/metricEvidence';
-import { armedProbe, effectiveMaxHits, prepareProbe } from './probe/prepare';
+import { armedProbe, effectiveMaxHits, prepareProbe, type PreparedProbe } from './probe/prepare';
 import type { Redactor } from './redact/rules';
 
 /** setTimeout's ceiling (~24.8 days); longer expiries re-arm. */
@@ -20,6 +20,8 @@ export interface ProbeManagerDeps {
    */
   arm(probe: ArmedProbe): void | Promise<void>;
   disarm(probeId: string): void;
+  /** Tells the hook how a probe runs once it is placed (what each execution of its line costs the budget). */
+  placed?(probeId: string, tier: 'inject' | 'breakpoint'): void;
   sendStatuses(statuses: ProbeStatus[]): void;
   log: Log;
   now?: () => number;
@@ -39,6 +41,10 @@ interface HeldProbe {
   /** Why it ended (a probe that ran out of hits stays ended when only its expiry moves). */
   endCode?: ProbeStatusCode;
   expiry?: NodeJS.Timeout;
+  /** What is placed (kept to put it back after a CPU budget pause). */
+  prepared?: PreparedProbe;
+  /** The budget's removals and re-placements, in order; ending or replacing the probe waits for them. */
+  cycle: Promise<void>;
 }
 
 /**
@@ -61,6 +67,7 @@ export class ProbeManager {
     const held = this.probes.get(s.probeId);
     if (!held || held.ended) return;
     if (s.state === 'error') return void this.end(held, 'error', s.reason, false, s.code);
+    if (s.state === 'bound') this.deps.placed?.(s.probeId, s.tier);
     const code = s.code !== undefined ? { code: s.code } : {};
     this.setStatus(held, s.state === 'bound' ? { state: 'bound', location: s.location, tier: s.tier, ...(s.reason !== undefined ? { reason: s.reason } : {}), ...code } : { state: 'pending', reason: s.reason, ...code });
   }
@@ -72,7 +79,7 @@ export class ProbeManager {
     if (existing && this.extendInPlace(existing, spec, key)) return;
     if (existing) await this.forget(existing);
 
-    const held: HeldProbe = { spec, key, status: this.statusOf(spec.id, { state: 'pending' }, 0), hits: 0, hitsReported: 0, ended: false };
+    const held: HeldProbe = { spec, key, status: this.statusOf(spec.id, { state: 'pending' }, 0), hits: 0, hitsReported: 0, ended: false, cycle: Promise.resolve() };
     this.probes.set(spec.id, held);
     if (Date.parse(spec.expiresAt) <= this.now()) return this.end(held, 'expired', `the probe expired at ${spec.expiresAt}`, false, 'ttl');
     let prepared;
@@ -81,6 +88,7 @@ export class ProbeManager {
     } catch (e) {
       return this.end(held, 'error', errorMessage(e), false, 'invalid_expression');
     }
+    held.prepared = prepared;
     this.scheduleExpiry(held);
     await this.deps.arm(armedProbe(prepared, this.deps.redactor?.()));
     if (this.probes.get(spec.id) !== held || held.ended) return; // removed or expired while the hook took it
@@ -189,13 +197,34 @@ export class ProbeManager {
     await this.deps.engine.dispose();
   }
 
-  /** The CPU budget paused, resumed or disabled a probe: the status says so (disabled: taken out of the program). */
+  /**
+   * The CPU budget paused, resumed or disabled a probe: the status says so, and the probe leaves the program for
+   * the pause (duty cycling: a paused gate would still cost every execution of its line; an injected probe's
+   * original source comes back, a breakpoint is removed) and is placed again when it resumes. Disabled: for good.
+   */
   private onBudget(event: BudgetEvent): void {
     const held = this.probes.get(event.probeId);
     if (!held || held.ended) return;
     if (event.action === 'disabled') return void this.end(held, 'error', event.reason, true, 'budget');
     const { location, tier } = held.status;
     this.setStatus(held, { state: 'bound', ...(location ? { location } : {}), ...(tier ? { tier } : {}), ...(event.action === 'throttled' ? { reason: event.reason, code: 'budget' as const } : {}) });
+    const step = event.action === 'throttled' ? () => this.deps.engine.remove(held.spec.id) : () => this.placeAgain(held);
+    held.cycle = held.cycle.then(() => (this.current(held) ? step() : undefined)).catch((e) => this.deps.log(`budget ${event.action} of ${held.spec.id}: ${errorMessage(e)}`));
+  }
+
+  /** Puts a probe back after a budget pause; if it was removed or ended meanwhile, takes it out again. */
+  private async placeAgain(held: HeldProbe): Promise<void> {
+    if (!held.prepared) return;
+    try {
+      await this.deps.engine.add(held.prepared);
+    } finally {
+      if (!this.current(held)) await this.deps.engine.remove(held.spec.id);
+    }
+  }
+
+  /** Still held and live (not removed, replaced or ended). */
+  private current(held: HeldProbe): boolean {
+    return this.probes.get(held.spec.id) === held && !held.ended;
   }
 
   /** Takes a probe out of the program for good (keeping its final status). Never rejects: callers fire and forget. */
@@ -207,6 +236,7 @@ export class ProbeManager {
       clearTimeout(held.expiry);
       this.deps.disarm(held.spec.id);
       this.setStatus(held, { state, reason, ...(code ? { code } : {}) });
+      await held.cycle; // a re-placement in flight lands first, then comes out
       if (placed) await this.deps.engine.remove(held.spec.id);
     } catch (e) {
       this.deps.log(`ending ${held.spec.id}: ${errorMessage(e)}`);
@@ -217,6 +247,7 @@ export class ProbeManager {
     this.probes.delete(held.spec.id);
     clearTimeout(held.expiry);
     this.deps.disarm(held.spec.id);
+    await held.cycle;
     if (!held.ended) await this.deps.engine.remove(held.spec.id);
   }
 

@@ -6,6 +6,16 @@ export interface BudgetEvent {
   reason: string;
 }
 
+/** How a probe runs in the program: what one execution of its line costs depends on it. */
+export type ExecutionTier = 'inject' | 'breakpoint';
+
+/**
+ * Main-thread cost of one execution of a probed line, admitted or not (the gate runs every time), in ms. Measured
+ * by bench/agentBench.ts ("CPU budget", a line run ~20 M times/s): an injected gate costs 17–24 ns per call
+ * (25 ns here); V8's breakpoint alone, before its condition runs, ~80 µs per hit (the raw breakpoint baseline).
+ */
+export const EXECUTION_COST_MS: Readonly<Record<ExecutionTier, number>> = { inject: 25e-6, breakpoint: 0.08 };
+
 export interface CpuBudgetOptions {
   /** Share of one core that all probes together may use over the window (default 1%). */
   share?: number;
@@ -30,6 +40,11 @@ const BUCKETS = 20;
 
 interface Account {
   spent: Float64Array;
+  /** The part of `spent` that is executions (the gate's own cost, see chargeExecutions). */
+  executed: Float64Array;
+  /** When executions were first charged since the probe last (re)started: the span its rate is measured over. */
+  since?: number;
+  tier?: ExecutionTier;
   pauses: number;
   paused: boolean;
   /** The previous sample was over sampleCapMs (a long one now is a pattern, not an accident). */
@@ -40,8 +55,10 @@ interface Account {
 /**
  * The CPU budget for all probes of this process: probe time (measured around each admitted hit, and sampled for
  * conditions) is summed over a sliding window; when the sum passes `share` of the window, the probe that spent
- * most in it is paused, for longer each time, and disabled after `maxPauses`. Pausing is the hook's job (a flag
- * its gate checks); this class decides and says why.
+ * most in it is paused, for longer each time, and disabled after `maxPauses`. Executions of a probe's line are
+ * charged too (chargeExecutions): a probe on a hot line costs the program even when it admits nothing. An injected
+ * probe whose executions alone are over the budget is disabled at once (see overBudget). Pausing is the caller's
+ * job (the hook's gate flag, and the worker takes the probe out of the program); this class decides and says why.
  */
 export class CpuBudget {
   private readonly limitMs: number;
@@ -78,8 +95,7 @@ export class CpuBudget {
    */
   charge(probeId: string, ms: number, at: number = this.now()): void {
     if (!(ms > 0)) return;
-    let account = this.accounts.get(probeId);
-    if (!account) this.accounts.set(probeId, (account = { spent: new Float64Array(BUCKETS), pauses: 0, paused: false, lastLong: false }));
+    const account = this.account(probeId);
     const long = ms > this.sampleCapMs;
     if (long && !account.lastLong) ms = this.sampleCapMs;
     account.lastLong = long;
@@ -87,7 +103,32 @@ export class CpuBudget {
     const i = this.head % BUCKETS;
     account.spent[i]! += ms;
     this.total[i]! += ms;
-    if (sum(this.total) > this.limitMs) this.overBudget();
+    if (sum(this.total) > this.limitMs) this.overBudget(at);
+  }
+
+  /**
+   * Charges `calls` executions of a probe's line at its tier's cost (EXECUTION_COST_MS): what the program pays for
+   * the probe being there, whether or not a hit was admitted. An estimate, not a sample: never capped. A paused
+   * probe is on its way out of the program (its removal is in flight): not charged, so it cannot push others out.
+   */
+  chargeExecutions(probeId: string, calls: number, tier: ExecutionTier, at: number = this.now()): void {
+    const account = this.account(probeId);
+    if (account.paused || !(calls > 0)) return;
+    const ms = calls * EXECUTION_COST_MS[tier];
+    account.tier = tier;
+    account.since ??= at;
+    this.advance(at);
+    const i = this.head % BUCKETS;
+    account.spent[i]! += ms;
+    account.executed[i]! += ms;
+    this.total[i]! += ms;
+    if (sum(this.total) > this.limitMs) this.overBudget(at);
+  }
+
+  private account(probeId: string): Account {
+    let account = this.accounts.get(probeId);
+    if (!account) this.accounts.set(probeId, (account = { spent: new Float64Array(BUCKETS), executed: new Float64Array(BUCKETS), pauses: 0, paused: false, lastLong: false }));
+    return account;
   }
 
   /** Forgets a probe (disarmed). */
@@ -112,12 +153,26 @@ export class CpuBudget {
     for (let s = 1; s <= steps; s++) {
       const i = (this.head + s) % BUCKETS;
       this.total[i] = 0;
-      for (const account of this.accounts.values()) account.spent[i] = 0;
+      for (const account of this.accounts.values()) account.spent[i] = account.executed[i] = 0;
     }
     this.head = bucket;
   }
 
-  private overBudget(): void {
+  /**
+   * For an injected probe, what its executions alone cost as a share of a core, when that is over the budget (else
+   * undefined). Decided over the span since its executions were first charged, at least one bucket (a short span
+   * underestimates the rate: a burst never disables a probe); reported over that span as it is.
+   */
+  private idleShare(account: Account, at: number): IdleCost | undefined {
+    if (account.tier !== 'inject' || account.since === undefined) return undefined;
+    const executedMs = sum(account.executed);
+    const spanMs = Math.min(this.windowMs, at - account.since);
+    if (executedMs / Math.max(this.bucketMs, spanMs) <= this.share) return undefined;
+    const share = executedMs / Math.max(spanMs, 1); // what it says: the rate as measured (over at least 1 ms)
+    return { share, callsPerSecond: (share / EXECUTION_COST_MS.inject) * 1000 };
+  }
+
+  private overBudget(at: number): void {
     let heaviest: [string, Account, number] | undefined;
     for (const [id, account] of this.accounts) {
       if (account.paused) continue;
@@ -126,11 +181,21 @@ export class CpuBudget {
     }
     if (!heaviest) return;
     const [probeId, account, spent] = heaviest;
+    const idle = this.idleShare(account, at);
     // its time leaves the window: the others keep running within what is left
     for (let i = 0; i < BUCKETS; i++) this.total[i]! -= account.spent[i]!;
     account.spent.fill(0);
+    account.executed.fill(0);
+    account.since = undefined;
     account.paused = true;
     this.setPaused(probeId, true);
+    if (idle) {
+      // each pause and resume of an injected probe is a LiveEdit (15–80 ms of blocked main thread), and it would be
+      // over budget again within milliseconds of each resume: cycling costs more than it shows
+      const rate = idle.callsPerSecond >= 1e6 ? `${fmt(idle.callsPerSecond / 1e6)} M` : `${fmt(idle.callsPerSecond / 1e3)} k`;
+      this.report({ probeId, action: 'disabled', reason: `disabled by the CPU budget: this line runs ~${rate} times/s: even an idle probe there costs ~${fmt(idle.share * 100)}% of a core; budget ${fmt(this.share * 100)}%` });
+      return;
+    }
     const used = `probes used over ${fmt(this.share * 100)}% of a core (this one ${fmt(spent)} ms in ${fmt(this.windowMs / 1000)} s)`;
     if (account.pauses >= this.maxPauses) {
       this.report({ probeId, action: 'disabled', reason: `disabled by the CPU budget: ${used}, after ${account.pauses} pauses` });
@@ -145,6 +210,12 @@ export class CpuBudget {
     }, pause);
     account.timer.unref();
   }
+}
+
+/** What an injected probe's executions alone cost (see CpuBudget.idleShare). */
+interface IdleCost {
+  share: number;
+  callsPerSecond: number;
 }
 
 function sum(values: Float64Array): number {

@@ -6,7 +6,7 @@ import { redactForDisplay, restoreMarks, WITHHELD } from '../redact/displayValue
 import { expressionName, Redactor } from '../redact/rules';
 import { InlineSerialiser } from '../snapshot/inlineSerialise';
 import type { RawFrame } from '../snapshot/inlineStack';
-import { CpuBudget, type BudgetEvent } from './cpuBudget';
+import { CpuBudget, type BudgetEvent, type ExecutionTier } from './cpuBudget';
 import { describeThrown, ExpressionFailure, renderMessage } from './formatValue';
 import { TokenBucket } from './tokenBucket';
 
@@ -29,7 +29,20 @@ interface ProbeSlot {
   sampledAt?: number;
   /** When the latest snapshot hit was admitted (an injected capture's main-thread time starts there). */
   gateAt?: number;
+  /** Executions of the probe's line (admit or ready calls, admitted or not), charged every chargeMask + 1. */
+  calls: number;
+  chargeMask: number;
+  /** How the probe runs (the worker says once it is placed; injected until then, the cheaper assumption). */
+  tier: ExecutionTier;
+  /** Its code calls ready() (a condition) before admit(): executions are counted there, once. */
+  conditioned?: boolean;
 }
+
+/**
+ * Executions are charged in batches (a mask test per call): an injected gate's 1,024 calls are ~26 µs, a
+ * breakpoint's 16 hits ~1.3 ms (each already ~80 µs, so the batch stays well under the 20 ms budget).
+ */
+const CHARGE_MASK: Readonly<Record<ExecutionTier, number>> = { inject: 1023, breakpoint: 15 };
 
 /** Injected snapshots held between flushes (they are rate-limited, 1/s by default: this is a backstop). */
 const MAX_BUFFERED_SNAPSHOTS = 50;
@@ -52,7 +65,6 @@ export class HitHook {
   private flushScheduled = false;
   /** The default denylist applies from the start; configured rules arrive from the worker. */
   private redactor = new Redactor();
-  private budgetEvents: BudgetEvent[] = [];
   private readonly budget: CpuBudget;
   /** Clock reading of the latest admit (0: none pending), and the slot of the latest ready(). */
   private admittedAt = 0;
@@ -69,10 +81,8 @@ export class HitHook {
         const slot = this.probes.get(probeId);
         if (slot) slot.paused = paused;
       },
-      (event) => {
-        this.budgetEvents.push(event);
-        this.scheduleFlush();
-      },
+      // sent at once, not at the next flush: a probe in a loop that never yields must still be taken out
+      (event) => this.sendBudgetEvent(event),
       { now },
     );
     port.on('message', (msg: WorkerToHook) => this.onTableUpdate(msg));
@@ -82,7 +92,9 @@ export class HitHook {
   /** Whether a hit of this probe should be recorded now: it is armed, under maxHits and under its rate. */
   admit(probeId: string): boolean {
     const slot = this.probes.get(probeId);
-    if (!slot || slot.paused) return false;
+    if (!slot) return false;
+    if (!slot.conditioned && (++slot.calls & slot.chargeMask) === 0) this.chargeExecutions(slot);
+    if (slot.paused) return false;
     if (slot.endOf) return slot.endOf.metric!.hasOpenStart; // an end pairs whenever a start is open
     if (slot.armed.maxHits !== undefined && slot.fired >= slot.armed.maxHits) return false;
     const { role, metric } = slot.armed;
@@ -110,7 +122,10 @@ export class HitHook {
    */
   ready(probeId: string): boolean {
     const slot = this.probes.get(probeId);
-    if (!slot || slot.paused) return false;
+    if (!slot) return false;
+    slot.conditioned = true;
+    if ((++slot.calls & slot.chargeMask) === 0) this.chargeExecutions(slot);
+    if (slot.paused) return false;
     // a metric counts every hit that passes its condition (admit samples); a logpoint needs a token
     if (slot.armed.role !== 'metric' && !slot.endOf && !slot.bucket.peek()) return false;
     this.readySlot = slot;
@@ -182,6 +197,24 @@ export class HitHook {
     }
   }
 
+  /** Charges a batch of executions (a duration's end site to its probe: one probe, one budget). */
+  private chargeExecutions(slot: ProbeSlot): void {
+    try {
+      const owner = slot.endOf ?? slot;
+      this.budget.chargeExecutions(owner.armed.probeId, slot.chargeMask + 1, owner.tier, this.now());
+    } catch {
+      // never into the program
+    }
+  }
+
+  private sendBudgetEvent(event: BudgetEvent): void {
+    try {
+      this.port.postMessage({ type: 'hits', hits: [], dropped: 0, budget: [event] } satisfies HitBatch);
+    } catch {
+      // the worker is gone
+    }
+  }
+
   /** Charges the time since the latest admit (expressions evaluated, message rendered) to the CPU budget. */
   private chargeHit(probeId: string): void {
     if (!this.admittedAt) return;
@@ -220,7 +253,8 @@ export class HitHook {
         this.probes.delete(msg.probeId);
         this.probes.delete(durationEndId(msg.probeId));
         this.budget.forget(msg.probeId);
-      } else if (msg.type === 'redaction') this.redactor = new Redactor(msg.config);
+      } else if (msg.type === 'placed') this.placed(msg.probeId, msg.tier);
+      else if (msg.type === 'redaction') this.redactor = new Redactor(msg.config);
       else this.flushMetrics();
     } catch {
       // a bad update must not surface in the program's event loop
@@ -228,12 +262,23 @@ export class HitHook {
   }
 
   private arm(armed: ArmedProbe): void {
-    const slot: ProbeSlot = { armed, bucket: new TokenBucket(armed.maxPerSecond, this.now), fired: 0, paused: false, readies: 0, sampledAt: 0 };
+    const slot: ProbeSlot = { armed, bucket: new TokenBucket(armed.maxPerSecond, this.now), fired: 0, paused: false, readies: 0, sampledAt: 0, calls: 0, chargeMask: CHARGE_MASK.inject, tier: 'inject' };
     if (armed.role === 'metric' && armed.metric) slot.metric = new MetricAggregator(armed.probeId, armed.metric);
     this.probes.set(armed.probeId, slot);
     if (armed.metric === 'duration') {
       const endId = durationEndId(armed.probeId);
-      this.probes.set(endId, { armed: { ...armed, probeId: endId }, bucket: slot.bucket, fired: 0, endOf: slot });
+      this.probes.set(endId, { armed: { ...armed, probeId: endId }, bucket: slot.bucket, fired: 0, endOf: slot, calls: 0, chargeMask: CHARGE_MASK.inject, tier: 'inject' });
+    }
+  }
+
+  /** The probe is in the program, in this tier: its executions are charged at that tier's cost from now on. */
+  private placed(probeId: string, tier: ExecutionTier): void {
+    for (const id of [probeId, durationEndId(probeId)]) {
+      const slot = this.probes.get(id);
+      if (!slot) continue;
+      slot.tier = tier;
+      slot.chargeMask = CHARGE_MASK[tier];
+      slot.calls = 0;
     }
   }
 
@@ -259,7 +304,6 @@ export class HitHook {
       type: 'hits',
       hits: this.buffer,
       dropped: this.dropped,
-      ...(this.budgetEvents.length ? { budget: this.budgetEvents } : {}),
       ...(this.snapshots.length ? { snapshots: this.snapshots } : {}),
     };
     const lines = this.stdoutLines;
@@ -267,9 +311,8 @@ export class HitHook {
     this.snapshots = [];
     this.stdoutLines = [];
     this.dropped = 0;
-    this.budgetEvents = [];
     try {
-      if (batch.hits.length || batch.dropped || batch.budget || batch.snapshots) this.port.postMessage(batch);
+      if (batch.hits.length || batch.dropped || batch.snapshots) this.port.postMessage(batch);
       if (lines.length) this.writeStdout(lines.join(''));
     } catch {
       // the worker is gone (agent stopped): nothing to deliver to

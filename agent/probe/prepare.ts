@@ -7,7 +7,8 @@ import { parseTemplate } from './template';
 
 /**
  * A logpoint's hit rate when the spec does not set maxPerSecond. Injected, a refused hit costs a few ns; what
- * admitted hits cost (rendering, ~µs) is held to the agent's CPU budget (hook/cpuBudget.ts) on top of this.
+ * admitted hits cost (rendering, ~µs) and every execution of the line (admitted or not) are held to the agent's
+ * CPU budget (hook/cpuBudget.ts) on top of this.
  */
 export const DEFAULT_MAX_PER_SECOND = 5000;
 /** Snapshots pause the program: one per second unless the probe says otherwise. */

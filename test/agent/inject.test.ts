@@ -126,16 +126,67 @@ describe('agent: injected probes (code injection tier)', function () {
     assert.match(fallback.reason!, /line 1 is a directive \(like 'use strict'\)/);
   });
 
-  it('holds a probe in a hot loop to the CPU budget: throttled with a status that says why, the app unaffected', async () => {
+  it('takes a probe on a hot-loop line out of the program within the budget window: its source restored, its evidence stopped', async () => {
     const app = await startApp({ HOT: '1' });
     const probe = logProbe({ file: 'src/calc.js', line: CALC_LINES.total, template: 'hot {amount} {order}', maxPerSecond: 1_000_000 });
     relay.add(probe);
+    const bound = await relay.waitForStatus(probe.id, 'bound');
+    assert.equal(bound.tier, 'inject');
+    const budget = await waitUntil(() => relay.statusesOf(probe.id).find((s) => s.code === 'budget'), 'the CPU budget to act on the probe');
+    // its hits (rendering) or its executions alone: whichever passes the budget first on this machine
+    assert.match(budget.reason!, /^(throttled by the CPU budget: probes used over 1\.0% of a core \(this one [\d.]+ ms in 2\.0 s\); paused for 4\.0 s|disabled by the CPU budget: this line runs ~[\d.]+ [Mk] times\/s: even an idle probe there costs ~[\d.]+% of a core; budget 1\.0%)$/);
+    await waitForOriginal(app, original); // fn.toString() shows no probe statement: the gate no longer runs at all
+    await sleep(300); // evidence already on its way arrives
+    const count = relay.evidenceOf(probe.id).length;
+    await sleep(1000);
+    assert.equal(relay.evidenceOf(probe.id).length, count, 'no evidence while it is out of the program');
+    assertTicksUnchanged(app);
+  });
+
+  it('disables an idle probe on a hot-loop line at once (no LiveEdit cycling), saying how hot the line is', async () => {
+    const app = await startApp({ HOT: '1' });
+    // admits nothing: the only cost is its gate, run on every one of millions of calls a second
+    const probe = logProbe({ file: 'src/calc.js', line: CALC_LINES.total, template: 'never {amount}', condition: 'amount === -1' });
+    relay.add(probe);
     assert.equal((await relay.waitForStatus(probe.id, 'bound')).tier, 'inject');
-    const throttled = await waitUntil(() => relay.statusesOf(probe.id).find((s) => s.reason?.startsWith('throttled')), 'the CPU budget to throttle the probe');
+    const disabled = await relay.waitForStatus(probe.id, 'error');
+    assert.equal(disabled.code, 'budget');
+    assert.match(disabled.reason!, /^disabled by the CPU budget: this line runs ~[\d.]+ [Mk] times\/s: even an idle probe there costs ~[\d.]+% of a core; budget 1\.0%$/);
+    assert.deepEqual(relay.statusesOf(probe.id).filter((s) => s.reason?.startsWith('throttled')), [], 'disabled at once, not cycled');
+    await waitForOriginal(app, original);
+    assert.deepEqual(relay.evidenceOf(probe.id), []);
+    assertTicksUnchanged(app);
+  });
+
+  it('duty cycles a breakpoint-tier probe on a hot line: out of the program for its pause, back when it resumes', async () => {
+    const app = await startApp({ HOT: '1' });
+    const probe = logProbe({ file: 'src/calc.js', line: CALC_LINES.insideLiteral, template: 'lit {total}', maxPerSecond: 1_000_000 });
+    relay.add(probe);
+    assert.equal((await relay.waitForStatus(probe.id, 'bound')).tier, 'breakpoint');
+    const throttled = await waitUntil(() => relay.statusesOf(probe.id).find((s) => s.code === 'budget'), 'the CPU budget to throttle the probe');
     assert.equal(throttled.state, 'bound');
     assert.match(throttled.reason!, /^throttled by the CPU budget: probes used over 1\.0% of a core \(this one [\d.]+ ms in 2\.0 s\); paused for 4\.0 s$/);
-    const resumed = await waitUntil(() => relay.statusesOf(probe.id).find((s) => s.state === 'bound' && s.reason === undefined && Date.parse(s.at) > Date.parse(throttled.at)), 'the probe to resume', 15_000);
-    assert.equal(resumed.tier, 'inject');
+    await sleep(500); // evidence already on its way arrives
+    const count = relay.evidenceOf(probe.id).length;
+    await sleep(1500);
+    assert.equal(relay.evidenceOf(probe.id).length, count, 'no evidence during the pause');
+    const resumed = await waitUntil(() => relay.statusesOf(probe.id).find((s) => s.state === 'bound' && s.code === undefined && Date.parse(s.at) > Date.parse(throttled.at)), 'the probe to resume', 15_000);
+    assert.equal(resumed.tier, 'breakpoint');
+    await relay.waitForEvidence(probe.id, count + 1, 15_000); // placed again: it reports again
+    const again = await waitUntil(() => relay.statusesOf(probe.id).find((s) => s.code === 'budget' && s.reason?.endsWith('paused for 8.0 s')), 'the second, longer pause', 15_000);
+    assert.equal(again.state, 'bound');
+    assertTicksUnchanged(app);
+  });
+
+  it('never throttles a probe on a line at request rate', async () => {
+    const app = await startApp(); // price() runs once per 10 ms tick
+    const probe = logProbe({ file: 'src/calc.js', line: CALC_LINES.total, template: 'amount={amount}', maxPerSecond: 1000 });
+    relay.add(probe);
+    await relay.waitForStatus(probe.id, 'bound');
+    const first = relay.evidenceOf(probe.id).length;
+    await relay.waitForEvidence(probe.id, first + 300, 30_000); // ~3 s: longer than the budget's 2 s window
+    assert.deepEqual(relay.statusesOf(probe.id).filter((s) => s.code === 'budget'), []);
+    assert.match((await sourceOf(app)).price, /__runtruth\$rt\.admit\(/, 'still in the program');
     assertTicksUnchanged(app);
   });
 

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import type { ProbeStatus } from '../../backend/protocol/probe';
 import type { ProbeEngine, StatusCallback } from '../../agent/engine/types';
+import { MessageChannel } from 'node:worker_threads';
+import type { HitBatch, HookToWorker, WorkerToHook } from '../../agent/channel';
 import { CpuBudget, type BudgetEvent } from '../../agent/hook/cpuBudget';
+import { HitHook } from '../../agent/hook/hitHook';
 import { TokenBucket } from '../../agent/hook/tokenBucket';
 import type { PreparedProbe } from '../../agent/probe/prepare';
 import { ProbeManager } from '../../agent/probeManager';
@@ -109,12 +112,125 @@ describe('agent: hot-path budgets', () => {
     });
   });
 
+  describe('CPU budget: executions', () => {
+    const setup = () => {
+      const paused = new Map<string, boolean>();
+      const events: BudgetEvent[] = [];
+      let now = 0;
+      const budget = new CpuBudget((id, p) => paused.set(id, p), (e) => events.push(e), { now: () => now, pauseMs: 60_000 });
+      return { budget, paused, events, advance: (ms: number) => (now += ms), at: () => now };
+    };
+    /** Charges `perSecond` executions a second in batches of 1,024 (as the hook does) for `ms`; the time it stopped. */
+    const run = (t: ReturnType<typeof setup>, id: string, tier: 'inject' | 'breakpoint', perSecond: number, ms: number, batch = 1024) => {
+      const step = (batch / perSecond) * 1000;
+      for (let spent = 0; spent < ms && !t.paused.get(id); spent += step) {
+        t.advance(step);
+        t.budget.chargeExecutions(id, batch, tier, t.at());
+      }
+    };
+
+    it('disables an injected probe at once when its executions alone are over budget, saying how hot the line is', () => {
+      const t = setup();
+      run(t, 'hot', 'inject', 20_000_000, 2000); // 20 M calls/s × 25 ns: half a core for an idle gate
+      assert.deepEqual(t.events.map((e) => e.action), ['disabled']);
+      assert.match(t.events[0]!.reason, /^disabled by the CPU budget: this line runs ~(19|20|21) M times\/s: even an idle probe there costs ~(4\d|5\d)% of a core; budget 1\.0%$/);
+      assert.equal(t.paused.get('hot'), true);
+      assert.ok(t.at() <= 100, `taken out within one bucket of the window, at ${t.at()} ms`);
+      t.budget.clear();
+    });
+
+    it('throttles (duty cycles) a breakpoint-tier probe whose hits are over budget, rather than disabling it', () => {
+      const t = setup();
+      run(t, 'bp', 'breakpoint', 1000, 2000, 16); // 1,000 hits/s × 80 µs: 8% of a core
+      assert.deepEqual(t.events.map((e) => e.action), ['throttled']);
+      assert.match(t.events[0]!.reason, /^throttled by the CPU budget: probes used over 1\.0% of a core \(this one 2\d(\.\d)? ms in 2\.0 s\); paused for 60 s$/);
+      // 20 ms of budget at 80 µs a hit: ~250 hits, i.e. ~250 ms at this rate
+      assert.ok(t.at() >= 200 && t.at() <= 300, `paused at ${t.at()} ms`);
+      t.budget.clear();
+    });
+
+    it('never throttles probes on lines at request rates', () => {
+      const t = setup();
+      for (let s = 0; s < 20; s++) {
+        run(t, 'req', 'inject', 100_000, 1000); // 100 k calls/s: 0.25% of a core
+        run(t, 'bp', 'breakpoint', 50, 1000, 1); // 50 hits/s on a breakpoint: 0.4%
+      }
+      assert.deepEqual(t.events, []);
+      t.budget.clear();
+    });
+
+    it('does not charge a paused probe (its removal is in flight), so it cannot push the others out', () => {
+      const t = setup();
+      run(t, 'hot', 'breakpoint', 100_000, 100, 16);
+      assert.equal(t.paused.get('hot'), true);
+      for (let i = 0; i < 1000; i++) {
+        t.advance(1);
+        t.budget.chargeExecutions('hot', 1000, 'breakpoint', t.at());
+        t.budget.chargeExecutions('quiet', 1, 'inject', t.at());
+      }
+      assert.deepEqual(t.events.map((e) => [e.probeId, e.action]), [['hot', 'throttled']]);
+      t.budget.clear();
+    });
+  });
+
+  describe('hook: execution charging (driven clock)', () => {
+    const setup = async (probe: { probeId: string; maxPerSecond: number }, tier?: 'inject' | 'breakpoint') => {
+      const { port1, port2 } = new MessageChannel();
+      let now = 1000;
+      const hook = new HitHook(port1, () => undefined, () => now);
+      const events: BudgetEvent[] = [];
+      port2.on('message', (m: HookToWorker) => m.type === 'hits' && events.push(...(m as HitBatch).budget ?? []));
+      port2.postMessage({ type: 'arm', probe: { ...probe, parts: ['v=', ''], stdout: false } } satisfies WorkerToHook);
+      if (tier) port2.postMessage({ type: 'placed', probeId: probe.probeId, tier } satisfies WorkerToHook);
+      // the table update has arrived once the probe is known (admit of an unknown probe is false, and not counted)
+      await waitUntil(() => (hook as unknown as { probes: Map<string, { tier: string }> }).probes.get(probe.probeId)?.tier === (tier ?? 'inject'), 'the arm message');
+      return { hook, events, advance: (ms: number) => (now += ms), close: () => (hook.clear(), port2.close()) };
+    };
+
+    it('counts rejected calls: a gate that admits nothing on a 20 M/s line is disabled within the window', async () => {
+      const t = await setup({ probeId: 'hot', maxPerSecond: 1 }, 'inject');
+      let admitted = 0;
+      let calls = 0;
+      for (; calls < 10_000_000; calls++) {
+        t.advance(0.00005); // 50 ns a call
+        if (t.hook.admit('hot')) admitted++;
+        if (calls % 100_000 === 0 && calls) await new Promise((r) => setImmediate(r));
+        if (t.events.length) break;
+      }
+      await waitUntil(() => t.events.length > 0, 'the budget event');
+      assert.ok(admitted <= 2, `the rate limit admitted ${admitted}`);
+      assert.deepEqual(t.events.map((e) => [e.probeId, e.action]), [['hot', 'disabled']]);
+      assert.match(t.events[0]!.reason, /this line runs ~\d+ M times\/s/);
+      assert.ok(calls < 2_100_000, `disabled after ${calls} calls (~100 ms of them)`);
+      assert.equal(t.hook.admit('hot'), false);
+      t.close();
+    });
+
+    it('counts ready() calls of a conditioned probe once (not again in admit), at its breakpoint tier cost', async () => {
+      const t = await setup({ probeId: 'bp', maxPerSecond: 1_000_000 }, 'breakpoint');
+      let calls = 0;
+      for (; calls < 10_000 && !t.events.length; calls++) {
+        t.advance(1); // 1,000 hits/s on a breakpoint
+        if (t.hook.ready('bp') && t.hook.cond('bp', true) && t.hook.admit('bp')) t.hook.hit('bp', [calls]);
+        if (calls % 16 === 15) await new Promise((r) => setImmediate(r));
+      }
+      await waitUntil(() => t.events.length > 0, 'the budget event');
+      assert.deepEqual(t.events.map((e) => [e.probeId, e.action]), [['bp', 'throttled']]);
+      // 20 ms / 80 µs = 250 executions (+ one batch of 16); counted twice it would stop at ~125
+      assert.ok(calls >= 240 && calls <= 290, `throttled after ${calls} executions`);
+      assert.equal(t.hook.ready('bp'), false, 'paused');
+      t.close();
+    });
+  });
+
   describe('probe manager', () => {
     /** Binds every probe at once (as the inject tier would), and records removals. */
     class InjectLikeEngine implements ProbeEngine {
       readonly removed: string[] = [];
+      readonly added: string[] = [];
       onStatus: StatusCallback = () => undefined;
       async add(probe: PreparedProbe): Promise<void> {
+        this.added.push(probe.spec.id);
         this.onStatus({ probeId: probe.spec.id, state: 'bound', location: { url: 'file:///a.js', line: probe.spec.line, column: 3 }, tier: 'inject' });
       }
       async remove(probeId: string): Promise<void> {
@@ -140,11 +256,31 @@ describe('agent: hot-path budgets', () => {
         ],
       );
       assert.deepEqual(statuses.at(-1)!.location, { url: 'file:///a.js', line: 4, column: 3 });
+      await waitUntil(() => inject.removed.length === 1, 'the throttled probe to leave the program for its pause');
       manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'resumed', reason: 'resumed' }] });
       assert.deepEqual([statuses.at(-1)!.state, statuses.at(-1)!.reason], ['bound', undefined]);
+      await waitUntil(() => inject.added.length === 2, 'the resumed probe to be placed again');
       manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'disabled', reason: 'disabled by the CPU budget: …' }] });
-      await waitUntil(() => inject.removed.includes(probe.id), 'the disabled probe to leave the program');
+      await waitUntil(() => inject.removed.length === 2, 'the disabled probe to leave the program');
       assert.deepEqual([statuses.at(-1)!.state, statuses.at(-1)!.reason], ['error', 'disabled by the CPU budget: …']);
+      assert.deepEqual(inject.added, [probe.id, probe.id]);
+      await manager.dispose();
+    });
+
+    it('tells the hook the tier a probe runs in, and does not put back a probe removed during its pause', async () => {
+      const inject = new InjectLikeEngine();
+      const placed: Array<[string, string]> = [];
+      const manager = new ProbeManager({ engine: inject, instanceId: 'i-1', arm: () => undefined, disarm: () => undefined, placed: (id, tier) => placed.push([id, tier]), sendStatuses: () => undefined, log: () => undefined });
+      inject.onStatus = (s) => manager.onEngineStatus(s);
+      const probe = logProbe({ file: 'a.js', line: 4, template: 'x' });
+      await manager.add(probe);
+      assert.deepEqual(placed, [[probe.id, 'inject']]);
+      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'throttled', reason: 'throttled' }] });
+      await manager.remove(probe.id);
+      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'resumed', reason: 'resumed' }] });
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(inject.added, [probe.id], 'placed once, never again after its removal');
+      assert.ok(inject.removed.length >= 1);
       await manager.dispose();
     });
   });
