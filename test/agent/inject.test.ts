@@ -13,9 +13,13 @@ function assertTicksUnchanged(app: Child): number {
   return ticks.length;
 }
 
-/** Waits until the app's functions show their original source again (the restoring edit follows the status). */
-async function waitForOriginal(app: Child, original: { price: string; handle: string }): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+/**
+ * Waits until the app's functions show their original source again (the restoring edit follows the status). On a hot
+ * loop V8 refuses the edit while the function runs and the engine retries with backoff (1 s, 2 s, 4 s, … after its
+ * quick retries), so those tests allow 30 s.
+ */
+async function waitForOriginal(app: Child, original: { price: string; handle: string }, seconds = 10): Promise<void> {
+  for (let i = 0; i < seconds * 20; i++) {
     if (JSON.stringify(await sourceOf(app)) === JSON.stringify(original)) return;
     await sleep(50);
   }
@@ -135,7 +139,7 @@ describe('agent: injected probes (code injection tier)', function () {
     const budget = await waitUntil(() => relay.statusesOf(probe.id).find((s) => s.code === 'budget'), 'the CPU budget to act on the probe');
     // its hits (rendering) or its executions alone: whichever passes the budget first on this machine
     assert.match(budget.reason!, /^(throttled by the CPU budget: probes used over 1\.0% of a core \(this one [\d.]+ ms in 2\.0 s\); paused for 4\.0 s|disabled by the CPU budget: this line runs ~[\d.]+ [Mk] times\/s: even an idle probe there costs ~[\d.]+% of a core; budget 1\.0%)$/);
-    await waitForOriginal(app, original); // fn.toString() shows no probe statement: the gate no longer runs at all
+    await waitForOriginal(app, original, 30); // fn.toString() shows no probe statement: the gate no longer runs at all
     await sleep(300); // evidence already on its way arrives
     const count = relay.evidenceOf(probe.id).length;
     await sleep(1000);
@@ -153,7 +157,7 @@ describe('agent: injected probes (code injection tier)', function () {
     assert.equal(disabled.code, 'budget');
     assert.match(disabled.reason!, /^disabled by the CPU budget: this line runs ~[\d.]+ [Mk] times\/s: even an idle probe there costs ~[\d.]+% of a core; budget 1\.0%$/);
     assert.deepEqual(relay.statusesOf(probe.id).filter((s) => s.reason?.startsWith('throttled')), [], 'disabled at once, not cycled');
-    await waitForOriginal(app, original);
+    await waitForOriginal(app, original, 30);
     assert.deepEqual(relay.evidenceOf(probe.id), []);
     assertTicksUnchanged(app);
   });
