@@ -4,7 +4,7 @@ import { Emitter } from './emitter';
 import { describeError, NotConnectedError, relayUrlProblem, type UserFacingError } from './userErrors';
 
 /** The part of RelayClient the extension uses: a real client in production and in tests. */
-export type RelaySession = Pick<RelayClient, 'identity' | 'request' | 'subscribe' | 'unsubscribe' | 'onStatus' | 'onProbeState' | 'onInstance' | 'onClose' | 'close'>;
+export type RelaySession = Pick<RelayClient, 'identity' | 'request' | 'subscribe' | 'unsubscribe' | 'onStatus' | 'onProbeState' | 'onInstance' | 'onIncident' | 'onClose' | 'close'>;
 export type Connector = (options: { relay: string; token: string }) => Promise<RelaySession>;
 
 export type ConnectionState =

@@ -22,6 +22,9 @@ export interface InvestigateArgs {
   investigator?: 'auto' | 'builtin' | EditorModel;
   maxMinutes?: number;
   roundSeconds?: number;
+  /** The alert the investigation starts from (see incidentsTree). */
+  incident?: { id: string; title: string };
+  incidentAt?: Date;
 }
 
 /**
@@ -74,7 +77,7 @@ export class InvestigationController implements InvestigationHost, Disposable {
     // the repository's root (VS Code's git extension knows it for open repositories): report paths are relative to it
     const repo = await repoRoot(folder).catch(() => folder);
     const model = args.investigator === 'builtin' ? undefined : args.investigator && args.investigator !== 'auto' ? args.investigator : await this.chooseModel();
-    const start: StartInvestigation = { question, repo, ...(args.service ? { service: args.service } : {}), ...(model ? { model } : {}), ...(args.maxMinutes ? { maxMinutes: args.maxMinutes } : {}), ...(args.roundSeconds ? { roundSeconds: args.roundSeconds } : {}) };
+    const start: StartInvestigation = { question, repo, ...(args.service ? { service: args.service } : {}), ...(model ? { model } : {}), ...(args.maxMinutes ? { maxMinutes: args.maxMinutes } : {}), ...(args.roundSeconds ? { roundSeconds: args.roundSeconds } : {}), ...(args.incident ? { incident: args.incident } : {}), ...(args.incidentAt ? { incidentAt: args.incidentAt } : {}) };
     this.selectNext = true;
     void this.rt.panel.show();
     return this.runner.start(start);

@@ -4,6 +4,7 @@ import { registerParticipant } from '../chat/participant';
 import { registerTools } from '../chat/tools';
 import type { Runtime } from '../runtime';
 import { showUserError } from '../userErrors';
+import { IncidentsTreeProvider } from './incidentsTree';
 import { InvestigationController, type InvestigateArgs } from './investigationController';
 import { registerModelKeys } from './modelKey';
 
@@ -21,7 +22,12 @@ export interface InvestigateOutcome {
  */
 export function registerAssistant(rt: Runtime): vscode.Disposable[] {
   const controller = new InvestigationController(rt);
+  const incidents = new IncidentsTreeProvider(rt);
   const fail = (error: unknown) => void showUserError(error, rt.settings().relay);
+  async function run(args: InvestigateArgs): Promise<InvestigateOutcome> {
+    const { result, report } = await controller.investigate(args);
+    return { status: result.status, ...(result.culprit ? { culprit: result.culprit.sha } : {}), ...(result.scores[0] ? { topHypothesis: result.scores[0].hypothesisId } : {}), report } satisfies InvestigateOutcome;
+  }
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'runtruth.investigate': async (arg) => {
       try {
@@ -32,13 +38,25 @@ export function registerAssistant(rt: Runtime): vscode.Disposable[] {
           if (!question) return undefined;
           args.question = question;
         }
-        const { result, report } = await controller.investigate(args);
-        return { status: result.status, ...(result.culprit ? { culprit: result.culprit.sha } : {}), ...(result.scores[0] ? { topHypothesis: result.scores[0].hypothesisId } : {}), report } satisfies InvestigateOutcome;
+        return await run(args);
       } catch (error) {
         fail(error);
         return undefined;
       }
     },
+    // from the Incidents view (or a caller with the incident id; `overrides` e.g. repo or investigator)
+    'runtruth.investigateIncident': async (incidentId, overrides) => {
+      try {
+        if (typeof incidentId !== 'string') throw new Error('Pick an incident in the Runtruth Incidents view to investigate it.');
+        const fromAlert = await incidents.investigation(incidentId);
+        return await run({ ...fromAlert, ...(overrides && typeof overrides === 'object' ? (overrides as InvestigateArgs) : {}) });
+      } catch (error) {
+        fail(error);
+        return undefined;
+      }
+    },
+    // not in the palette: the open incidents as the view lists them, for tests
+    'runtruth.incidentItems': () => incidents.items(),
     'runtruth.approveProposal': (probeId) => decide(probeId, true),
     'runtruth.rejectProposal': (probeId) => decide(probeId, false),
     'runtruth.stopInvestigation': () => controller.runner.stop(),
@@ -64,7 +82,7 @@ export function registerAssistant(rt: Runtime): vscode.Disposable[] {
       return false;
     }
   }
-  const disposables: vscode.Disposable[] = [controller, ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run)), ...registerModelKeys(rt)];
+  const disposables: vscode.Disposable[] = [controller, incidents, vscode.window.createTreeView(IncidentsTreeProvider.viewId, { treeDataProvider: incidents }), ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run)), ...registerModelKeys(rt)];
   // the chat and tool APIs exist from VS Code 1.95 (chat participants) and 1.95 (tools); guard anyway for forks
   if (typeof vscode.chat?.createChatParticipant === 'function') disposables.push(registerParticipant(controller, rt.context.extensionUri));
   if (typeof vscode.lm?.registerTool === 'function') disposables.push(...registerTools(rt, controller));

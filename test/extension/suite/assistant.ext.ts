@@ -95,6 +95,44 @@ describe('AI SRE assistant in the extension host (trading incident)', function (
     assert.equal(shown.report, outcome.report);
   });
 
+  it('lists an alert from the relay webhook under Incidents, and investigates it with the alert as context', async () => {
+    // the alerting system posts to the relay (generic JSON); the view learns of it by the relay's push
+    const http = stage.relayUrl.replace(/^ws/, 'http');
+    const title = 'High-value trades are no longer sent to fraud review since the last deploy';
+    const posted = await fetch(`${http}/incidents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stage.token}` },
+      body: JSON.stringify({ title, service: 'trading', severity: 'critical', startsAt: new Date(Date.now() - 60_000).toISOString() }),
+    });
+    assert.equal(posted.status, 202, await posted.clone().text());
+    const items = await until('the incident in the Incidents view', async () => {
+      const listed = (await vscode.commands.executeCommand<{ id: string; label: string; description: string }[]>('runtruth.incidentItems')) ?? [];
+      return listed.find((i) => i.label === title) ? listed : undefined;
+    }, 10_000);
+    const item = items.find((i) => i.label === title)!;
+    assert.match(item.description, /^trading · critical · since /);
+
+    let approving = true;
+    const approver = (async () => {
+      while (approving) {
+        for (const p of (await view()).proposals.filter((x) => x.state === 'proposed' && x.risk.low)) await vscode.commands.executeCommand('runtruth.approveProposal', p.probeId);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    let outcome: InvestigateOutcome | undefined;
+    try {
+      outcome = await vscode.commands.executeCommand<InvestigateOutcome>('runtruth.investigateIncident', item.id, { repo: stage.repo, investigator: 'builtin', maxMinutes: 3 });
+    } finally {
+      approving = false;
+      await approver;
+    }
+    assert.ok(outcome, 'the investigation concluded');
+    assert.equal((await view()).question, `${title}?`, 'the question is the alert\'s own words');
+    assert.equal(outcome.status, 'confirmed');
+    assert.equal(outcome.culprit, stage.history.culprit.sha);
+    assert.ok(outcome.report.includes(`incident ${item.id} began`), 'the report\'s timeline starts at the alert');
+  });
+
   it('saves the report as Markdown', async () => {
     const target = vscode.Uri.file(path.join(process.env.RUNTRUTH_TEST_RUN_DIR!, 'rca.md'));
     const saved = await vscode.commands.executeCommand<vscode.Uri>('runtruth.saveInvestigationReport', target);

@@ -83,6 +83,6 @@ describe('extension manifest (package.json)', () => {
   });
 
   it('has the side panel (webview), the services tree and the review tree in its own activity-bar container', () => {
-    assert.deepEqual(c.views.runtruth!.map((v) => [v.id, v.type ?? 'tree']), [['runtruth.panel', 'webview'], ['runtruth.services', 'tree'], ['runtruth.review', 'tree']]);
+    assert.deepEqual(c.views.runtruth!.map((v) => [v.id, v.type ?? 'tree']), [['runtruth.panel', 'webview'], ['runtruth.services', 'tree'], ['runtruth.review', 'tree'], ['runtruth.incidents', 'tree']]);
   });
 });

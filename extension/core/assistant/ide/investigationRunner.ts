@@ -19,6 +19,9 @@ export interface StartInvestigation {
   maxMinutes?: number;
   /** Seconds to wait for evidence per round (default 60). */
   roundSeconds?: number;
+  /** The alert it starts from (a relay incident): the timeline starts at `incidentAt`, the report names it. */
+  incident?: { id: string; title: string };
+  incidentAt?: Date;
 }
 
 export interface RunnerDeps {
@@ -82,6 +85,8 @@ export class InvestigationRunner {
       runtime: relayRuntime(client),
       approver: externalApprover,
       ...(options.service ? { service: options.service } : {}),
+      ...(options.incident ? { incident: options.incident } : {}),
+      ...(options.incidentAt ? { incidentAt: options.incidentAt } : {}),
       keepProbes: true,
       maxMinutes: options.maxMinutes ?? 5,
       signal: abort.signal,
