@@ -66,7 +66,10 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, ms:
   }
 }
 
-/** Waits for the instance to connect, places the scenario's probe and waits until it is bound. */
+/**
+ * Waits for the instance to connect, places the scenario's probe and waits until it is bound — or already taken
+ * out by the CPU budget (a probe on a very hot line can be disabled before its `bound` status is read).
+ */
 async function arm(env: Env, scenario: Scenario, service: string): Promise<string | undefined> {
   if (!scenario.agent) return undefined;
   await until(async () => {
@@ -77,7 +80,7 @@ async function arm(env: Env, scenario: Scenario, service: string): Promise<strin
   const view = await env.client.request('probe.add', { probe: { ...scenario.probe, selector: { service } } as NewProbe });
   await until(async () => {
     const { probes } = await env.client.request('probe.list', { service });
-    return probes.find((p) => p.probe.id === view.probe.id)?.statuses.some((s) => s.state === 'bound') ? true : undefined;
+    return probes.find((p) => p.probe.id === view.probe.id)?.statuses.some((s) => s.state === 'bound' || s.code === 'budget') ? true : undefined;
   }, 10_000, `probe ${view.probe.id} to bind`);
   return view.probe.id;
 }
