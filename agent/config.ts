@@ -34,6 +34,11 @@ export const AgentOptionsSchema = z.object({
   blocklist: z.array(z.string().min(1).max(512)).max(1000).optional(),
   /** How often metric windows are flushed as evidence. Default 5000 ms. */
   metricIntervalMs: z.int().min(100).max(3_600_000).optional(),
+  /**
+   * Share of one core all probes together may use (sliding 2 s window), 0.001–1. Default 0.01 (1%). A probe over
+   * it is throttled, then disabled, with a status that says why.
+   */
+  cpuBudget: z.number().min(0.001).max(1).optional(),
 });
 export type AgentOptions = z.input<typeof AgentOptionsSchema>;
 
@@ -50,10 +55,14 @@ export interface AgentConfig {
   redaction: RedactionConfig;
   blocklist: string[];
   metricIntervalMs: number;
+  cpuBudget: number;
 }
 
 /** Metric windows flush this often unless configured. */
 export const DEFAULT_METRIC_INTERVAL_MS = 5000;
+
+/** All probes of a process together may use this share of one core unless configured. */
+export const DEFAULT_CPU_BUDGET = 0.01;
 
 /** Validates and completes options; throws one readable Error (never echoing the key) when they are wrong. */
 export function resolveConfig(options: unknown, env: NodeJS.ProcessEnv = process.env): AgentConfig {
@@ -74,6 +83,7 @@ export function resolveConfig(options: unknown, env: NodeJS.ProcessEnv = process
     redaction: o.redaction ?? {},
     blocklist: o.blocklist ?? [],
     metricIntervalMs: o.metricIntervalMs ?? DEFAULT_METRIC_INTERVAL_MS,
+    cpuBudget: o.cpuBudget ?? DEFAULT_CPU_BUDGET,
   };
 }
 

@@ -12,6 +12,7 @@ const ENV_NAMES: Record<string, string> = {
   logFile: 'RUNTRUTH_LOG_FILE',
   redaction: 'RUNTRUTH_REDACT',
   blocklist: 'RUNTRUTH_BLOCKLIST',
+  cpuBudget: 'RUNTRUTH_CPU_BUDGET',
 };
 
 /**
@@ -30,6 +31,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AgentOptions {
     ...(env.RUNTRUTH_LOG_FILE?.trim() ? { logFile: env.RUNTRUTH_LOG_FILE.trim() } : {}),
     ...(env.RUNTRUTH_REDACT?.trim() ? { redaction: parseRedaction(env.RUNTRUTH_REDACT) } : {}),
     ...(env.RUNTRUTH_BLOCKLIST?.trim() ? { blocklist: parseGlobList(env.RUNTRUTH_BLOCKLIST) } : {}),
+    ...(env.RUNTRUTH_CPU_BUDGET?.trim() ? { cpuBudget: parseShare(env.RUNTRUTH_CPU_BUDGET) } : {}),
   };
   const parsed = AgentOptionsSchema.safeParse(options);
   if (!parsed.success) {
@@ -71,6 +73,13 @@ function parseGlobList(text: string): string[] {
   const parsed = GlobListEnv.safeParse(globs);
   if (!parsed.success) throw new Error(`RUNTRUTH_BLOCKLIST: ${parsed.error.issues[0]!.message}`);
   return parsed.data;
+}
+
+/** RUNTRUTH_CPU_BUDGET: a share of one core, as a percentage (`2%`) or a fraction (`0.02`); the schema checks the range. */
+function parseShare(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  if (!m) throw new Error('RUNTRUTH_CPU_BUDGET must be a share of one core like 2% or 0.02');
+  return m[2] ? Number(m[1]) / 100 : Number(m[1]);
 }
 
 const RedactionEnv = z.strictObject({ names: z.array(z.string().min(1).max(256)).max(1000).optional(), values: z.array(z.string().min(1).max(256)).max(1000).optional(), cardNumbers: z.boolean().optional() });

@@ -45,6 +45,8 @@ interface HeldProbe {
   prepared?: PreparedProbe;
   /** The budget's removals and re-placements, in order; ending or replacing the probe waits for them. */
   cycle: Promise<void>;
+  /** Taken out of the program for a budget pause (to be placed again when it resumes). */
+  outForBudget?: boolean;
 }
 
 /**
@@ -198,17 +200,28 @@ export class ProbeManager {
   }
 
   /**
-   * The CPU budget paused, resumed or disabled a probe: the status says so, and the probe leaves the program for
-   * the pause (duty cycling: a paused gate would still cost every execution of its line; an injected probe's
-   * original source comes back, a breakpoint is removed) and is placed again when it resumes. Disabled: for good.
+   * The CPU budget paused, resumed or disabled a probe: the status says so. When the budget says so (`takeOut`: a
+   * breakpoint, or an injected probe on a line so hot that even its closed gate costs), the probe leaves the program
+   * for the pause (duty cycling: an injected probe's original source comes back, a breakpoint is removed) and is
+   * placed again when it resumes; otherwise its gate stays closed in place. Disabled: for good.
    */
   private onBudget(event: BudgetEvent): void {
     const held = this.probes.get(event.probeId);
     if (!held || held.ended) return;
     if (event.action === 'disabled') return void this.end(held, 'error', event.reason, true, 'budget');
     const { location, tier } = held.status;
-    this.setStatus(held, { state: 'bound', ...(location ? { location } : {}), ...(tier ? { tier } : {}), ...(event.action === 'throttled' ? { reason: event.reason, code: 'budget' as const } : {}) });
-    const step = event.action === 'throttled' ? () => this.deps.engine.remove(held.spec.id) : () => this.placeAgain(held);
+    // a pause in place turned into a removal repeats its reason: the status already says it
+    if (event.action !== 'throttled' || held.status.reason !== event.reason) this.setStatus(held, { state: 'bound', ...(location ? { location } : {}), ...(tier ? { tier } : {}), ...(event.action === 'throttled' ? { reason: event.reason, code: 'budget' as const } : {}) });
+    let step: () => Promise<void>;
+    if (event.action === 'throttled') {
+      if (!event.takeOut) return; // its closed gate costs less than taking it out and putting it back
+      held.outForBudget = true;
+      step = () => this.deps.engine.remove(held.spec.id);
+    } else {
+      if (!held.outForBudget) return;
+      held.outForBudget = false;
+      step = () => this.placeAgain(held);
+    }
     held.cycle = held.cycle.then(() => (this.current(held) ? step() : undefined)).catch((e) => this.deps.log(`budget ${event.action} of ${held.spec.id}: ${errorMessage(e)}`));
   }
 

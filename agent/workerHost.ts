@@ -36,7 +36,7 @@ export class WorkerHost {
   ) {
     const { port1, port2 } = new MessageChannel();
     const sessionState = createSessionState();
-    this.hook = new HitHook(port1);
+    this.hook = new HitHook(port1, { cpuBudget: config.cpuBudget });
     const workerData: AgentWorkerData = {
       config,
       host: { startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(), cwd: process.cwd() },

@@ -34,6 +34,10 @@ export interface ProbeRuntime extends Omit<ProbeHookCalls, 'snap'> {
   f: typeof functions;
   m: typeof method;
   om: typeof optionalMethod;
+  /** A breakpoint-tier hit (see logpointCondition): gate, then the values; always false (V8 must never pause). */
+  bp(probeId: string, values: () => unknown[]): false;
+  /** The same with a condition (a thunk: evaluated only when a hit could be admitted; one that throws is false). */
+  bpc(probeId: string, condition: () => unknown, values: () => unknown[]): false;
   /** Starts an injected snapshot's capture array. */
   begin(): void;
   /** Stores a read variable into the capture array (defineProperty: no setter on Array.prototype runs). */
@@ -67,6 +71,22 @@ export function createProbeRuntime(hook: ProbeHookCalls): ProbeRuntime {
     cond: (id: string, value: unknown) => hook.cond(id, value),
     hit: (id: string, values: unknown[]) => hook.hit(id, values),
     err: (thrown: unknown) => hook.err(thrown),
+    bp: (id: string, values: () => unknown[]) => {
+      try {
+        if (hook.admit(id)) hook.hit(id, values());
+      } catch {
+        // never into the program
+      }
+      return false;
+    },
+    bpc: (id: string, condition: () => unknown, values: () => unknown[]) => {
+      try {
+        if (hook.ready(id) && hook.cond(id, condition()) && hook.admit(id)) hook.hit(id, values());
+      } catch {
+        // a condition that throws is false; nothing reaches the program
+      }
+      return false;
+    },
     begin: () => void (values = []),
     put: (index: number, value: unknown) => void $defineProperty(values, index, { __proto__: null, value, writable: true, enumerable: true, configurable: true } as PropertyDescriptor),
     snap,

@@ -4,7 +4,17 @@ export interface BudgetEvent {
   /** throttled: paused for a while; resumed: running again; disabled: over budget too often, off for good. */
   action: 'throttled' | 'resumed' | 'disabled';
   reason: string;
+  /**
+   * Throttled: whether the probe should leave the program for its pause (and come back on resume). A breakpoint
+   * costs ~80 µs per execution even with its gate closed; an injected probe is taken out only when its closed gate
+   * would still cost a noticeable part of the budget (see TAKE_OUT_SHARE): each removal and return is a LiveEdit
+   * that blocks the main thread 15–80 ms, far more than a closed gate on a line run a few thousand times a second.
+   */
+  takeOut?: boolean;
 }
+
+/** An injected probe whose executions alone cost more than this part of the budget leaves the program when paused. */
+const TAKE_OUT_SHARE = 0.25;
 
 /** How a probe runs in the program: what one execution of its line costs depends on it. */
 export type ExecutionTier = 'inject' | 'breakpoint';
@@ -49,6 +59,10 @@ interface Account {
   paused: boolean;
   /** The previous sample was over sampleCapMs (a long one now is a pattern, not an accident). */
   lastLong: boolean;
+  /** Paused and taken out of the program (its executions stop; nothing to charge until it resumes). */
+  out?: boolean;
+  /** Why it was last throttled (repeated when a pause in place turns into a removal). */
+  reason?: string;
   timer?: NodeJS.Timeout;
 }
 
@@ -113,16 +127,22 @@ export class CpuBudget {
    */
   chargeExecutions(probeId: string, calls: number, tier: ExecutionTier, at: number = this.now()): void {
     const account = this.account(probeId);
-    if (account.paused || !(calls > 0)) return;
+    if (account.out || !(calls > 0)) return;
     const ms = calls * EXECUTION_COST_MS[tier];
     account.tier = tier;
     account.since ??= at;
     this.advance(at);
+    if (account.paused) return this.watchClosedGate(probeId, account, ms, at);
     const i = this.head % BUCKETS;
     account.spent[i]! += ms;
     account.executed[i]! += ms;
     this.total[i]! += ms;
     if (sum(this.total) > this.limitMs) this.overBudget(at);
+  }
+
+  /** The probe runs in this tier from now on (placed by the worker): decides how a pause takes it out. */
+  setTier(probeId: string, tier: ExecutionTier): void {
+    this.account(probeId).tier = tier;
   }
 
   private account(probeId: string): Account {
@@ -172,6 +192,24 @@ export class CpuBudget {
     return { share, callsPerSecond: (share / EXECUTION_COST_MS.inject) * 1000 };
   }
 
+  /**
+   * A probe paused in place (its gate closed, see TAKE_OUT_SHARE) whose line turns out hotter than its rate said: its
+   * executions are counted apart from the window's total (a closed gate spends no probe time) and once they would
+   * cost more than TAKE_OUT_SHARE of the budget, the probe is taken out after all.
+   */
+  private watchClosedGate(probeId: string, account: Account, ms: number, at: number): void {
+    account.executed[this.head % BUCKETS]! += ms;
+    if (this.executedShare(account, at) <= this.share * TAKE_OUT_SHARE) return;
+    account.out = true;
+    this.report({ probeId, action: 'throttled', reason: account.reason ?? 'throttled by the CPU budget', takeOut: true });
+  }
+
+  /** What a probe's executions alone cost as a share of a core, over the span they were charged in (≥ one bucket). */
+  private executedShare(account: Account, at: number): number {
+    if (account.since === undefined) return 0;
+    return sum(account.executed) / Math.max(this.bucketMs, Math.min(this.windowMs, at - account.since));
+  }
+
   private overBudget(at: number): void {
     let heaviest: [string, Account, number] | undefined;
     for (const [id, account] of this.accounts) {
@@ -182,12 +220,15 @@ export class CpuBudget {
     if (!heaviest) return;
     const [probeId, account, spent] = heaviest;
     const idle = this.idleShare(account, at);
+    // a probe whose line rate is not known yet (its first executions are still being counted) is taken out too
+    const takeOut = account.tier === 'breakpoint' || account.since === undefined || this.executedShare(account, at) > this.share * TAKE_OUT_SHARE;
     // its time leaves the window: the others keep running within what is left
     for (let i = 0; i < BUCKETS; i++) this.total[i]! -= account.spent[i]!;
     account.spent.fill(0);
     account.executed.fill(0);
     account.since = undefined;
     account.paused = true;
+    account.out = true; // unless a pause below keeps it in place
     this.setPaused(probeId, true);
     if (idle) {
       // each pause and resume of an injected probe is a LiveEdit (15–80 ms of blocked main thread), and it would be
@@ -202,9 +243,14 @@ export class CpuBudget {
       return;
     }
     const pause = this.pauseMs * 2 ** account.pauses++;
-    this.report({ probeId, action: 'throttled', reason: `throttled by the CPU budget: ${used}; paused for ${fmt(pause / 1000)} s` });
+    account.out = takeOut;
+    account.reason = `throttled by the CPU budget: ${used}; paused for ${fmt(pause / 1000)} s`;
+    if (!takeOut) account.since = at; // from now its closed gate is watched (watchClosedGate)
+    this.report({ probeId, action: 'throttled', reason: account.reason, takeOut });
     account.timer = setTimeout(() => {
-      account.paused = false;
+      account.paused = account.out = false;
+      account.since = undefined;
+      account.executed.fill(0);
       this.setPaused(probeId, false);
       this.report({ probeId, action: 'resumed', reason: 'resumed after a CPU budget pause' });
     }, pause);

@@ -37,6 +37,9 @@ export function describeThrown(thrown: unknown): ExpressionFailure {
 export function formatValue(value: unknown): string {
   try {
     if (typeof value === 'string') return value.length > MAX_MESSAGE_CHARS ? value.slice(0, MAX_MESSAGE_CHARS + 1) : value; // +1: still detectably too long
+    // what inspect would print, without its option handling (the common case on a hot path)
+    if (typeof value === 'number') return value === 0 && 1 / value < 0 ? '-0' : String(value);
+    if (typeof value === 'boolean' || value === undefined || value === null) return String(value);
     // `instanceof` walks the prototype chain: on a Proxy that runs its getPrototypeOf trap
     if (!types.isProxy(value) && value instanceof ExpressionFailure) return `<error: ${value.description}>`;
     return inspect(value, SAFE_INSPECT);

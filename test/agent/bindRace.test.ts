@@ -24,7 +24,7 @@ describe('agent: a probe counts every hit from the moment it reports bound', fun
     const setup = () => {
       const { port1, port2 } = new MessageChannel();
       let now = 1000;
-      const hook = new HitHook(port1, () => undefined, () => now);
+      const hook = new HitHook(port1, { writeStdout: () => undefined, now: () => now });
       const batches: HitBatch[] = [];
       port2.on('message', (m: HookToWorker) => m.type === 'hits' && batches.push(m));
       const arm = async (probeId: string) => {

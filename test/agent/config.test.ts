@@ -33,6 +33,16 @@ describe('agent: options', () => {
     assert.throws(() => optionsFromEnv({ ...env, RUNTRUTH_RELAY: 'nope' }), /RUNTRUTH_RELAY: must be a ws:\/\//);
     assert.throws(() => parseLabelList('a=1,b'), /"b" is not/);
   });
+
+  it('reads the CPU budget as a percentage or a fraction of one core, and refuses what is out of range', () => {
+    const env = { RUNTRUTH_RELAY: 'ws://r:1', RUNTRUTH_AGENT_KEY: KEY, RUNTRUTH_SERVICE: 'svc' };
+    assert.equal(optionsFromEnv({ ...env, RUNTRUTH_CPU_BUDGET: '2.5%' }).cpuBudget, 0.025);
+    assert.equal(optionsFromEnv({ ...env, RUNTRUTH_CPU_BUDGET: '0.05' }).cpuBudget, 0.05);
+    assert.equal(resolveConfig(optionsFromEnv(env), {}).cpuBudget, 0.01);
+    assert.throws(() => optionsFromEnv({ ...env, RUNTRUTH_CPU_BUDGET: 'lots' }), /RUNTRUTH_CPU_BUDGET must be a share of one core/);
+    assert.throws(() => optionsFromEnv({ ...env, RUNTRUTH_CPU_BUDGET: '150%' }), /RUNTRUTH_CPU_BUDGET: /);
+    assert.throws(() => optionsFromEnv({ ...env, RUNTRUTH_CPU_BUDGET: '0' }), /RUNTRUTH_CPU_BUDGET: /);
+  });
 });
 
 describe('agent: deployed commit', () => {

@@ -56,7 +56,7 @@ describe('agent: main-thread hit hook', () => {
   it('admits armed probes within maxHits and ships rendered hits to the worker', async () => {
     const { port1, port2 } = new MessageChannel();
     const printed: string[] = [];
-    const hook = new HitHook(port1, (text) => printed.push(text));
+    const hook = new HitHook(port1, { writeStdout: (text) => void printed.push(text) });
     const batches: HitBatch[] = [];
     port2.on('message', (b: HitBatch | { type: 'armed' }) => b.type === 'hits' && batches.push(b));
     port2.postMessage({ type: 'arm', probe: { probeId: 'p-1', parts: ['v=', ''], maxPerSecond: 1000, maxHits: 2, stdout: true } } satisfies WorkerToHook);

@@ -149,6 +149,33 @@ describe('agent: hot-path budgets', () => {
       t.budget.clear();
     });
 
+    it('takes a throttled probe out of the program only where its closed gate would still cost (a breakpoint, a hot line)', () => {
+      const t = setup();
+      run(t, 'bp', 'breakpoint', 1000, 2000, 16);
+      assert.deepEqual(t.events.map((e) => [e.action, e.takeOut]), [['throttled', true]]);
+      // a logpoint on a request-rate line whose rendered hits pass the budget: 20 k calls/s, 5 ms per 100 ms of hits
+      const r = setup();
+      for (let i = 0; i < 40 && !r.paused.get('req'); i++) {
+        run(r, 'req', 'inject', 20_000, 100);
+        r.budget.charge('req', 5, r.at());
+      }
+      assert.deepEqual(r.events.map((e) => [e.action, e.takeOut]), [['throttled', false]]);
+      // paused in place, its closed gate is still watched: when the line turns hot, it is taken out after all
+      run(r, 'req', 'inject', 20_000, 500);
+      assert.equal(r.events.length, 1, 'a closed gate at 20 k calls/s stays');
+      r.paused.set('req', false); // (run() stops at a pause: let it drive the closed gate)
+      run(r, 'req', 'inject', 1_000_000, 50);
+      assert.deepEqual(r.events.map((e) => [e.action, e.takeOut, e.reason]), [['throttled', false, r.events[0]!.reason], ['throttled', true, r.events[0]!.reason]]);
+      // the same hits on a line run 200 k times a second: its closed gate alone is 0.5% of a core
+      const h = setup();
+      for (let i = 0; i < 40 && !h.paused.get('hot'); i++) {
+        run(h, 'hot', 'inject', 200_000, 100);
+        h.budget.charge('hot', 5, h.at());
+      }
+      assert.deepEqual(h.events.map((e) => [e.action, e.takeOut]), [['throttled', true]]);
+      for (const x of [t, r, h]) x.budget.clear();
+    });
+
     it('never throttles probes on lines at request rates', () => {
       const t = setup();
       for (let s = 0; s < 20; s++) {
@@ -177,7 +204,7 @@ describe('agent: hot-path budgets', () => {
     const setup = async (probe: { probeId: string; maxPerSecond: number }, tier?: 'inject' | 'breakpoint') => {
       const { port1, port2 } = new MessageChannel();
       let now = 1000;
-      const hook = new HitHook(port1, () => undefined, () => now);
+      const hook = new HitHook(port1, { writeStdout: () => undefined, now: () => now });
       const events: BudgetEvent[] = [];
       port2.on('message', (m: HookToWorker) => m.type === 'hits' && events.push(...(m as HitBatch).budget ?? []));
       port2.postMessage({ type: 'arm', probe: { ...probe, parts: ['v=', ''], stdout: false } } satisfies WorkerToHook);
@@ -247,7 +274,7 @@ describe('agent: hot-path budgets', () => {
       const probe = logProbe({ file: 'a.js', line: 4, template: 'x' });
       await manager.add(probe);
       const reason = 'throttled by the CPU budget: probes used over 1.0% of a core (this one 30 ms in 2.0 s); paused for 4.0 s';
-      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'throttled', reason }] });
+      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'throttled', reason, takeOut: true }] });
       assert.deepEqual(
         statuses.map((s) => [s.state, s.tier, s.reason]),
         [
@@ -267,6 +294,22 @@ describe('agent: hot-path budgets', () => {
       await manager.dispose();
     });
 
+    it('leaves a throttled probe in place when the budget does not ask to take it out (no LiveEdit for a pause)', async () => {
+      const inject = new InjectLikeEngine();
+      const statuses: ProbeStatus[] = [];
+      const manager = new ProbeManager({ engine: inject, instanceId: 'i-1', arm: () => undefined, disarm: () => undefined, sendStatuses: (s) => statuses.push(...s), log: () => undefined });
+      inject.onStatus = (s) => manager.onEngineStatus(s);
+      const probe = logProbe({ file: 'a.js', line: 4, template: 'x' });
+      await manager.add(probe);
+      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'throttled', reason: 'throttled …', takeOut: false }] });
+      assert.deepEqual([statuses.at(-1)!.state, statuses.at(-1)!.code, statuses.at(-1)!.reason], ['bound', 'budget', 'throttled …']);
+      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'resumed', reason: 'resumed' }] });
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual([statuses.at(-1)!.state, statuses.at(-1)!.reason], ['bound', undefined]);
+      assert.deepEqual([inject.added, inject.removed], [[probe.id], []]);
+      await manager.dispose();
+    });
+
     it('tells the hook the tier a probe runs in, and does not put back a probe removed during its pause', async () => {
       const inject = new InjectLikeEngine();
       const placed: Array<[string, string]> = [];
@@ -275,7 +318,7 @@ describe('agent: hot-path budgets', () => {
       const probe = logProbe({ file: 'a.js', line: 4, template: 'x' });
       await manager.add(probe);
       assert.deepEqual(placed, [[probe.id, 'inject']]);
-      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'throttled', reason: 'throttled' }] });
+      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'throttled', reason: 'throttled', takeOut: true }] });
       await manager.remove(probe.id);
       manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'resumed', reason: 'resumed' }] });
       await new Promise((r) => setImmediate(r));
