@@ -7,8 +7,11 @@ import type { ProbeBook } from './probes';
 import type { RelayStats } from './stats';
 import type { EvidenceStreamStore } from './store-streams';
 
-/** Acks to one agent are sent at most this often (cumulative: the newest covers the rest), sparing a frame per batch under load. */
+/** Acks to one agent are sent about this often at most (cumulative: the newest covers the rest), sparing a frame per batch under load. */
 export const ACK_INTERVAL_MS = 1000;
+
+/** Windows after the first last ACK_INTERVAL_MS × (1 ± ACK_JITTER), so agents that connected together drift apart. */
+const ACK_JITTER = 0.5;
 
 export interface AgentEvidenceDeps {
   probes: Pick<ProbeBook, 'get'>;
@@ -27,9 +30,11 @@ export interface AgentEvidenceDeps {
 export class AgentEvidenceReceiver {
   private lastSeq = 0;
   private warnedIgnored = false;
-  /** Inside an ack window: the newest stored seq waiting to be acked at its end (0: none). */
+  /** The open ack window, and the newest stored seq waiting to be acked at its end (0: none). */
   private ackTimer: NodeJS.Timeout | undefined;
   private ackDue = 0;
+  /** Ack windows opened on this connection (the first one is shorter, see ack). */
+  private acks = 0;
   private closed = false;
 
   constructor(
@@ -87,20 +92,23 @@ export class AgentEvidenceReceiver {
     this.ackTimer = undefined;
   }
 
-  /** The first ack goes at once; those within the next ACK_INTERVAL_MS fold into one at its end. */
+  /**
+   * Acks wait for the end of the window the batch was stored in, the newest covering the rest. The first window is
+   * a random part of ACK_INTERVAL_MS, the next ones ACK_INTERVAL_MS ± ACK_JITTER: agents that connect together (every
+   * agent after a relay restart) would otherwise all be acked in the same turn of the event loop, once a second.
+   */
   private ack(seq: number): void {
     if (this.closed) return;
-    if (this.ackTimer) {
-      this.ackDue = Math.max(this.ackDue, seq);
-      return;
-    }
-    this.link.send({ type: 'evidence.ack', seq });
+    this.ackDue = Math.max(this.ackDue, seq);
+    if (this.ackTimer) return;
+    const first = this.acks++ === 0;
+    const delay = first ? ACK_INTERVAL_MS * Math.random() : ACK_INTERVAL_MS * (1 - ACK_JITTER + 2 * ACK_JITTER * Math.random());
     this.ackTimer = setTimeout(() => {
       this.ackTimer = undefined;
       const due = this.ackDue;
       this.ackDue = 0;
-      if (due) this.ack(due);
-    }, ACK_INTERVAL_MS);
+      if (due && !this.closed) this.link.send({ type: 'evidence.ack', seq: due });
+    }, delay);
     this.ackTimer.unref();
   }
 
