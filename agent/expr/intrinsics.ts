@@ -24,6 +24,13 @@ export const { isProxy: $isProxy, isTypedArray: $isTypedArray } = types;
 export const $setHas = callBind(Set.prototype.has) as (set: Set<unknown>, value: unknown) => boolean;
 export const $bigintToString = callBind(BigInt.prototype.toString) as (value: bigint, radix?: number) => string;
 export const $symbolToString = callBind(Symbol.prototype.toString) as (value: symbol) => string;
+export const $mapEntries = callBind(Map.prototype.entries) as <K, V>(map: Map<K, V>) => IterableIterator<[K, V]>;
+export const $mapIteratorNext = callBind(Object.getPrototypeOf(new Map().entries()).next as () => IteratorResult<unknown>) as <T>(iterator: IterableIterator<T>) => IteratorResult<T>;
+export const $mapSet = callBind(Map.prototype.set) as <K, V>(map: Map<K, V>, key: K, value: V) => Map<K, V>;
+export const $Map = Map;
+export const $mapGet = callBind(Map.prototype.get) as <K, V>(map: Map<K, V>, key: K) => V | undefined;
+export const $regexpTest = callBind(RegExp.prototype.test) as (re: RegExp, text: string) => boolean;
+export const $stringIncludes = callBind(String.prototype.includes) as (text: string, search: string) => boolean;
 
 /** Appends to an array we own, without consulting Array.prototype (push, or setters a program put on indexes). */
 export function $append(array: unknown[], value: unknown): void {

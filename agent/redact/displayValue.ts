@@ -1,5 +1,5 @@
 import { inspect, types } from 'node:util';
-import { $append, $defineProperty, $getOwnPropertyDescriptor } from '../expr/intrinsics';
+import { $append, $defineProperty, $getOwnPropertyDescriptor, $Map, $mapEntries, $mapIteratorNext, $mapSet } from '../expr/intrinsics';
 import { REDACTED, type Redactor } from './rules';
 
 /** How far into a logpoint value redaction looks: as deep as the message formatter shows (depth 2), a bounded width. */
@@ -97,14 +97,20 @@ function setOwn(array: unknown[], index: number, value: unknown): void {
 function redactMap(value: Map<unknown, unknown>, redactor: Redactor, depth: number): unknown {
   let changed = false;
   const entries: Array<[unknown, unknown]> = [];
-  // the intrinsic iterator, not the instance's (a subclass may override it)
-  for (const [k, v] of Map.prototype.entries.call(value) as IterableIterator<[unknown, unknown]>) {
-    if (entries.length >= MAX_KEYS) break;
+  // the intrinsic iterator and its next(), and entries read by index: neither the instance (a subclass may override
+  // entries), nor a patched %MapIteratorPrototype%.next or Array.prototype[Symbol.iterator] (destructuring) runs
+  const iterator = $mapEntries(value);
+  for (let step = $mapIteratorNext(iterator); !step.done && entries.length < MAX_KEYS; step = $mapIteratorNext(iterator)) {
+    const k = step.value[0];
+    const v = step.value[1];
     const replaced = typeof k === 'string' && redactor.isSensitiveName(k) ? MARK : redactValue(v, redactor, depth + 1);
     if (replaced !== v) changed = true;
     $append(entries, [k, replaced]);
   }
-  return changed ? new Map(entries) : value;
+  if (!changed) return value;
+  const copy = new $Map<unknown, unknown>(); // filled with the intrinsic set: `new Map(entries)` would iterate the array
+  for (let i = 0; i < entries.length; i++) $mapSet(copy, entries[i]![0], entries[i]![1]);
+  return copy;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { DENYLIST_CONTAINS, DENYLIST_EXACT, normaliseName } from './names';
 import { findCardNumbers } from './luhn';
+import { $mapGet, $mapSet, $regexpTest, $setHas, $stringIncludes } from '../expr/intrinsics';
 
 /** What may be configured (agent options now, relay-pushed later): plain data, so it crosses threads. */
 export interface RedactionConfig {
@@ -39,14 +40,21 @@ export class Redactor {
 
   /** Whether a variable or property with this name holds something that must not leave the process. */
   isSensitiveName(name: string): boolean {
-    let hit = this.nameCache.get(name);
+    // runs inside the program (hit path): captured built-ins and indexed loops, so a program that patched
+    // Array.prototype.some, its iterator, Map/Set methods or RegExp.prototype.test does not get called from here
+    let hit = $mapGet(this.nameCache, name);
     if (hit === undefined) {
       const n = normaliseName(name);
-      hit = this.exact.has(n) || DENYLIST_CONTAINS.some((w) => n.includes(w)) || this.nameRules.some((r) => r.test(name));
+      hit = $setHas(this.exact, n) || containsAny(n, DENYLIST_CONTAINS) || this.matchesNameRule(name);
       if (this.nameCache.size > 10_000) this.nameCache.clear(); // bounded: names come from programs, not users
-      this.nameCache.set(name, hit);
+      $mapSet(this.nameCache, name, hit);
     }
     return hit;
+  }
+
+  private matchesNameRule(name: string): boolean {
+    for (let i = 0; i < this.nameRules.length; i++) if ($regexpTest(this.nameRules[i]!, name)) return true;
+    return false;
   }
 
   /** The string with card numbers and value-rule matches replaced by [redacted]. */
@@ -61,15 +69,21 @@ export class Redactor {
         redacted = true;
       }
     }
-    for (const rule of this.valueRules) {
+    for (let i = 0; i < this.valueRules.length; i++) {
+      const rule = this.valueRules[i]!;
       rule.lastIndex = 0;
-      if (!rule.test(out)) continue;
+      if (!$regexpTest(rule, out)) continue;
       rule.lastIndex = 0;
       out = out.replace(rule, REDACTED);
       redacted = true;
     }
     return { text: out, redacted };
   }
+}
+
+function containsAny(text: string, words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) if ($stringIncludes(text, words[i]!)) return true;
+  return false;
 }
 
 /** Checks a config's regexes compile; returns one readable problem or undefined. */

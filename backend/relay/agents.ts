@@ -174,9 +174,18 @@ class AgentSession implements Session<AgentMessage> {
   /** A key that expires mid-connection ends it then, not at the agent's next hello. */
   private endAt(when: number): void {
     const delay = when - this.now().getTime();
-    if (delay <= 0) return this.end('agent key expired');
+    if (delay <= 0) return this.expired();
     this.expiryTimer = setTimeout(() => this.endAt(when), Math.min(delay, 2 ** 31 - 1));
     this.expiryTimer.unref();
+  }
+
+  /** Audited like a revocation, but the key pool is the actor: no person ended this connection. */
+  private expired(): void {
+    const { keyId, keyName, expiresAt } = this.grant;
+    const instance = `${this.instance.service}/${this.instance.instanceId}`;
+    this.deps.audit.record({ actor: { name: `agent-key:${keyName}`, origin: 'system' }, action: 'agentkey.expired', target: keyId, details: { reason: 'expired', key: keyName, instance, expiresAt } });
+    this.deps.log(`agent ${instance}: agent key ${keyId} '${keyName}' expired; closing its connection`);
+    this.end('agent key expired');
   }
 
   alive(): void {

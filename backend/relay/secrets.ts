@@ -50,6 +50,11 @@ export function provisionSecrets(opts: {
     if (preset !== undefined) {
       if (!WireSecret.safeParse(preset).success) throw new Error(`the preset ${plan.label} must be 8-512 characters`);
       const hash = hashSecret(preset);
+      if (opts.store.byHash(hash)?.revoked_at) {
+        if (plan.kind !== 'agent-key') throw new Error(`the preset ${plan.label} was revoked; set a new one`);
+        opts.log(`the preset agent key was revoked and stays revoked; agents need a pool key from 'runtruth token create --kind agent'`);
+        return file;
+      }
       if (!stored.some((s) => s.hash === hash)) {
         for (const s of stored) opts.store.revoke(s.id, now());
         opts.store.add({ hash, name: plan.name, kind: plan.kind, role: plan.role }, now());
@@ -62,6 +67,11 @@ export function provisionSecrets(opts: {
     // with no usable admin left, a fresh one is the way back in for whoever owns the data dir
     if (stored.length === 0 && plan.role === 'admin' && hasUsableAdmin(opts.store, now())) {
       if (fs.existsSync(file)) opts.log(`warning: ${file} holds a revoked token; use a token from 'runtruth token create'`);
+      return file;
+    }
+    // `token revoke default` is final: a restart must not mint a fresh default key (any agent.key file would work again)
+    if (stored.length === 0 && plan.kind === 'agent-key' && opts.store.all(plan.kind).some((s) => s.name === plan.name)) {
+      opts.log(`the default agent key is revoked (${file} no longer admits agents); agents need a pool key from 'runtruth token create --kind agent'`);
       return file;
     }
     if (stored.length > 0) {

@@ -40,3 +40,32 @@ describe('agent redaction: a program with an accessor on Array.prototype[0]', ()
     assert.deepEqual([...(mapOut as Map<unknown, unknown>)].map(([k, v]) => [k, v]), [['password', WITHHELD], ['note', 'fine']]);
   });
 });
+
+describe('agent redaction: a program that patched the iterators a Map is walked with', () => {
+  const r = new Redactor();
+
+  it('redacts a Map without running a patched Map iterator next() or Array iterator (entry destructuring)', () => {
+    const mapIteratorProto = Object.getPrototypeOf(new Map().entries()) as { next: () => unknown };
+    const saved = { next: mapIteratorProto.next, arrayIterator: Array.prototype[Symbol.iterator] };
+    const ran: string[] = [];
+    const map = new Map<unknown, unknown>([['token', 's3cret'], ['note', 'fine']]);
+    let out: unknown;
+    try {
+      mapIteratorProto.next = function (this: unknown) {
+        ran.push('MapIterator.next');
+        return saved.next.call(this);
+      };
+      Array.prototype[Symbol.iterator] = function (this: unknown[]) {
+        ran.push('Array iterator');
+        return saved.arrayIterator.call(this);
+      };
+      out = redactForDisplay(map, r);
+    } finally {
+      mapIteratorProto.next = saved.next;
+      Array.prototype[Symbol.iterator] = saved.arrayIterator;
+    }
+    assert.deepEqual(ran, []);
+    assert.ok(out instanceof Map && out !== map, 'a redacted copy');
+    assert.deepEqual([...(out as Map<unknown, unknown>)], [['token', WITHHELD], ['note', 'fine']]);
+  });
+});
