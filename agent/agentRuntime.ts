@@ -154,7 +154,8 @@ export class AgentRuntime {
 
   /**
    * The relay's redaction names and blocklist, on top of this agent's own (configured ones are never loosened):
-   * applied to what the hook renders from now on and to every placement from now on.
+   * applied to what the hook renders from now on and to every placement from now on; probes already placed on a
+   * path the new blocklist covers are taken out.
    */
   private applyRelayPolicy(msg: AgentPolicyMsg): void {
     const own = this.deps.config;
@@ -163,6 +164,7 @@ export class AgentRuntime {
     this.redactor = new Redactor(redaction);
     this.toHook({ type: 'redaction', config: redaction });
     this.blocklist.replace([...own.blocklist, ...msg.blocklist]);
+    this.manager.recheckBlocklist(this.blocklist);
     this.deps.log(`relay policy applied: ${msg.redaction.names.length} redaction rule(s), ${msg.blocklist.length} blocked glob(s)`);
   }
 

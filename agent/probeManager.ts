@@ -6,6 +6,7 @@ import { errorMessage, type Log } from './diagnosticLog';
 import type { EngineStatus, ProbeEngine } from './engine/types';
 import { metricEvidence } from './metrics/metricEvidence';
 import { armedProbe, effectiveMaxHits, prepareProbe, type PreparedProbe } from './probe/prepare';
+import { blockedReason, type Blocklist } from './redact/blocklist';
 import type { Redactor } from './redact/rules';
 
 /** setTimeout's ceiling (~24.8 days); longer expiries re-arm. */
@@ -184,6 +185,19 @@ export class ProbeManager {
   reportHitCounts(): void {
     const changed = [...this.probes.values()].filter((h) => !h.ended && h.hits !== h.hitsReported);
     if (changed.length) this.deps.sendStatuses(changed.map((h) => this.touch(h)));
+  }
+
+  /**
+   * The blocklist grew (the relay pushed its policy): probes already in the program on a path it now blocks (the
+   * file they name, the script they run in or its original source) come out, with the same status as a refusal.
+   */
+  recheckBlocklist(blocklist: Pick<Blocklist, 'blocked'>): void {
+    for (const held of this.probes.values()) {
+      if (held.ended) continue;
+      const { location } = held.status;
+      const blocked = blocklist.blocked(held.spec.file, location?.url, location?.original?.file);
+      if (blocked) void this.end(held, 'error', blockedReason(blocked), true, 'blocked');
+    }
   }
 
   statuses(): ProbeStatus[] {

@@ -32,3 +32,8 @@ export class Blocklist {
     return undefined;
   }
 }
+
+/** The status reason of a probe the blocklist refused or took out. */
+export function blockedReason(b: { glob: string; path: string }): string {
+  return `${b.path} is on the blocklist (${b.glob}): no probe may instrument it`;
+}

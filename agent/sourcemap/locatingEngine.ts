@@ -4,7 +4,7 @@ import type { ScriptRegistry } from '../engine/scriptRegistry';
 import type { EngineStatus, ProbeEngine, StatusCallback } from '../engine/types';
 import type { InspectorClient } from '../inspectorClient';
 import type { PreparedProbe } from '../probe/prepare';
-import type { Blocklist } from '../redact/blocklist';
+import { blockedReason, type Blocklist } from '../redact/blocklist';
 import { SerialQueue } from '../serialQueue';
 import type { Locator, Resolution } from './locator';
 import type { SourceMapRegistry } from './sourceMaps';
@@ -164,6 +164,3 @@ export class LocatingEngine implements ProbeEngine {
   }
 }
 
-function blockedReason(b: { glob: string; path: string }): string {
-  return `${b.path} is on the blocklist (${b.glob}): no probe may instrument it`;
-}

@@ -84,6 +84,28 @@ describe('agent: redaction rules and blocklist from env and from the relay polic
     assert.match(refused.reason!, /src\/\*\*/);
   });
 
+  it('takes out probes already placed on a path a newly pushed blocklist covers, and nothing is recorded after', async () => {
+    const app = startApp({});
+    await connected();
+    tell(app);
+    const kept = await client.request('probe.add', { probe: { kind: 'log', selector: { service: 'svc' }, file: 'late.js', line: 3, template: 'n={n}' } });
+    const placed = await client.request('probe.add', { probe: { kind: 'log', selector: { service: 'svc' }, file: 'validate.js', line: LINES.compare, template: 'a={amount}' } });
+    await evidenceOf(placed.probe.id, 1);
+    await statusOf(kept.probe.id, 'bound');
+
+    await client.request('policy.set', { policy: { fileBlocklist: ['**/validate.js'] } });
+    const blocked = await statusOf(placed.probe.id, 'error');
+    assert.equal(blocked.code, 'blocked');
+    assert.match(blocked.reason!, /\*\*\/validate\.js/);
+    const count = async () => (await client.request('evidence.query', { probeId: placed.probe.id, limit: 1000 })).items.length;
+    await waitForMoreTicks(app, 5); // hits recorded before it came out may still be on their way
+    const before = await count();
+    await waitForMoreTicks(app, 5);
+    assert.equal(await count(), before, 'no evidence once blocked: the probe left the program');
+    const other = (await client.request('probe.list', {})).probes.find((p) => p.probe.id === kept.probe.id)!;
+    assert.equal(other.statuses[0]!.state, 'bound', 'a probe outside the blocked paths stays');
+  });
+
   it('does not start on a bad RUNTRUTH_REDACT or RUNTRUTH_BLOCKLIST: one clear stderr line, and the app runs on', async () => {
     const app = startApp({ RUNTRUTH_REDACT: '{"names": ["("]}' });
     await waitForMoreTicks(app, 3);
