@@ -181,6 +181,12 @@ export class InjectEngine implements ProbeEngine {
       if (p.probe.spec.kind === 'snapshot') return this.toFallback(p, `a watch cannot be injected (${errorMessage(e)})`, false);
       return this.fail(p, errorMessage(e), 'invalid_expression');
     }
+    const unreadable = unreadOuter.length ? found.site.heldByNoClosure(unreadOuter) : [];
+    if (unreadable.length) {
+      this.forgetIfUnused(edits);
+      const names = unreadable.map((n) => `"${n}"`).join(', ');
+      return this.fail(p, `${names} cannot be read at line ${found.site.line}: it is a variable of an enclosing function that no inner function uses, so V8 keeps it only while that function runs (no probe can see it here; read it where it is declared)`, 'invalid_expression');
+    }
     if (unreadOuter.length) {
       this.forgetIfUnused(edits);
       const names = unreadOuter.map((n) => `"${n}"`).join(', ');

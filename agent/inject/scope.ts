@@ -84,6 +84,39 @@ export function unreadOuterNames(ancestors: readonly Node[], commonJs: boolean):
   return new Set([...outer].filter((name) => !own.has(name) && !used.has(name)));
 }
 
+/**
+ * Of `names` (enclosing functions' variables the code at the place does not read, see unreadOuterNames), those no
+ * function nested in their declaring scope reads either. V8 keeps such a variable only on its declaring function's
+ * stack, not in a context: once that function returned, nothing can read it from the place — not an edit, not a
+ * paused breakpoint (debug-evaluate finds no such variable). A direct `eval` in the declaring scope keeps everything.
+ */
+export function namesHeldByNoClosure(ancestors: readonly Node[], names: Iterable<string>): string[] {
+  let fn = -1;
+  for (let i = ancestors.length - 1; i >= 0 && fn < 0; i--) if (isFunction(ancestors[i]!)) fn = i;
+  const out: string[] = [];
+  for (const name of names) {
+    if (COMMONJS_NAMES.includes(name)) continue; // the module wrapper's parameters: left to the tiers
+    let d = fn - 1;
+    while (d >= 0 && !declaredNames([ancestors[d]!], false).has(name)) d--;
+    if (d < 0) continue;
+    const scope = ancestors[d]!;
+    if (!readByNestedFunction(scope, name, isFunction(scope)) && !hasDirectEval(scope)) out.push(name);
+  }
+  return out;
+}
+
+/** Whether a function nested in `node` (not `node` itself) reads `name`. Over-approximates (shadowing ignored): held. */
+function readByNestedFunction(node: Node, name: string, skipSelf: boolean): boolean {
+  if (!skipSelf && isFunction(node)) return referencedNames(node).has(name);
+  return childNodes(node).some((child) => readByNestedFunction(child, name, false));
+}
+
+function hasDirectEval(node: Node): boolean {
+  const n = node as unknown as { type: string; callee?: { type: string; name?: string } };
+  if (n.type === 'CallExpression' && n.callee?.type === 'Identifier' && n.callee.name === 'eval') return true;
+  return childNodes(node).some(hasDirectEval);
+}
+
 /** Identifiers `node` reads or writes as variables (not declarations, property names, keys or labels), nested functions included. */
 function referencedNames(node: Node, out = new Set<string>()): Set<string> {
   const n = node as unknown as Record<string, unknown> & { type: string };

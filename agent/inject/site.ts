@@ -1,7 +1,7 @@
 import { parse, type Node, type Options } from 'acorn';
 import { RESERVED_PREFIX } from '../expr/allowlist';
 import { childNodes } from './astWalk';
-import { declaredNames, unreadOuterNames, visibleNames } from './scope';
+import { declaredNames, namesHeldByNoClosure, unreadOuterNames, visibleNames } from './scope';
 
 /** Where a probe statement goes in a script, and what the probe's expressions can see there. */
 export interface InjectionSite {
@@ -16,6 +16,8 @@ export interface InjectionSite {
   visible: string[];
   /** Whether `name` is an enclosing function's variable the code around the site never reads (see unreadOuterNames). */
   isUnreadOuter(name: string): boolean;
+  /** Of such names, those no closure keeps either: no tier can read them at the site (see namesHeldByNoClosure). */
+  heldByNoClosure(names: readonly string[]): string[];
 }
 
 export type SiteResult = { site: InjectionSite } | { problem: string };
@@ -88,7 +90,7 @@ function site(parsed: ParsedScript, offset: number, loc: { line: number; column:
   if (reserved) return { problem: `the code around line ${loc.line} declares "${reserved}", a name reserved for probe code` };
   const unread = unreadOuterNames(ancestors, parsed.commonJs);
   return {
-    site: { offset, line: loc.line, column: loc.column + 1, isDeclared: (name) => names.has(name), visible: visibleNames(ancestors), isUnreadOuter: (name) => unread.has(name) },
+    site: { offset, line: loc.line, column: loc.column + 1, isDeclared: (name) => names.has(name), visible: visibleNames(ancestors), isUnreadOuter: (name) => unread.has(name), heldByNoClosure: (list) => namesHeldByNoClosure(ancestors, list) },
   };
 }
 

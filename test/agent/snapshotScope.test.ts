@@ -42,3 +42,34 @@ module.exports = make;
     assert.deepEqual(visibleAt(source, 5), ['o', 'x']);
   });
 });
+
+describe('agent: outer variables no closure keeps (no probe can read them)', () => {
+  const heldByNone = (source: string, line: number, names: string[]) => {
+    const found = findInjectionSite(parseScript(source, false), line);
+    assert.ok('site' in found, JSON.stringify(found));
+    return found.site.heldByNoClosure(names);
+  };
+  const source = `'use strict';
+const TOP = 1;
+const SHARED = 2;
+function outer(label, keep) {
+  const note = label + '!';
+  const peek = () => keep + SHARED;
+  return function inner(n) {
+    return n + 1;
+  };
+}
+module.exports = { outer };
+`;
+
+  it('names those read by no function nested in their scope, and not those a sibling closure reads', () => {
+    assert.deepEqual(heldByNone(source, 8, ['label', 'note', 'keep', 'TOP', 'SHARED']), ['label', 'note', 'TOP']);
+  });
+
+  it('treats every variable of a scope with a direct eval as kept, and leaves the module wrapper’s names alone', () => {
+    const withEval = source.replace("const note = label + '!';", "const note = eval('label') + '!';");
+    // eval inside outer() may read any enclosing scope's variable: V8 keeps all of them, the module's too
+    assert.deepEqual(heldByNone(withEval, 8, ['label', 'note', 'TOP']), []);
+    assert.deepEqual(heldByNone(source, 8, ['require', 'module']), []);
+  });
+});
