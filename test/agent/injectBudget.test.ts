@@ -266,13 +266,19 @@ describe('agent: hot-path budgets', () => {
       async dispose(): Promise<void> {}
     }
 
-    it('turns budget events into statuses, and takes a disabled probe out of the program', async () => {
+    /** A logpoint held by a ProbeManager over an engine that binds at once in the inject tier. */
+    const managedLogpoint = async () => {
       const inject = new InjectLikeEngine();
       const statuses: ProbeStatus[] = [];
       const manager = new ProbeManager({ engine: inject, instanceId: 'i-1', arm: () => undefined, disarm: () => undefined, sendStatuses: (s) => statuses.push(...s), log: () => undefined });
       inject.onStatus = (s) => manager.onEngineStatus(s);
       const probe = logProbe({ file: 'a.js', line: 4, template: 'x' });
       await manager.add(probe);
+      return { inject, statuses, manager, probe };
+    };
+
+    it('turns budget events into statuses, and takes a disabled probe out of the program', async () => {
+      const { inject, statuses, manager, probe } = await managedLogpoint();
       const reason = 'throttled by the CPU budget: probes used over 1.0% of a core (this one 30 ms in 2.0 s); paused for 4.0 s';
       manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'throttled', reason, takeOut: true }] });
       assert.deepEqual(
@@ -295,12 +301,7 @@ describe('agent: hot-path budgets', () => {
     });
 
     it('leaves a throttled probe in place when the budget does not ask to take it out (no LiveEdit for a pause)', async () => {
-      const inject = new InjectLikeEngine();
-      const statuses: ProbeStatus[] = [];
-      const manager = new ProbeManager({ engine: inject, instanceId: 'i-1', arm: () => undefined, disarm: () => undefined, sendStatuses: (s) => statuses.push(...s), log: () => undefined });
-      inject.onStatus = (s) => manager.onEngineStatus(s);
-      const probe = logProbe({ file: 'a.js', line: 4, template: 'x' });
-      await manager.add(probe);
+      const { inject, statuses, manager, probe } = await managedLogpoint();
       manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'throttled', reason: 'throttled …', takeOut: false }] });
       assert.deepEqual([statuses.at(-1)!.state, statuses.at(-1)!.code, statuses.at(-1)!.reason], ['bound', 'budget', 'throttled …']);
       manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'resumed', reason: 'resumed' }] });

@@ -21,11 +21,7 @@ describe('relay agent key lifecycle', function () {
   afterEach(() => h.close());
   const cli = (args: string[]) => runCli([...args, '--relay', h.relay.url, '--token', h.adminToken]);
 
-  async function hello(key: string, overrides: Partial<InstanceInfo> = {}): Promise<{ peer: TestPeer; answer: Msg }> {
-    const peer = await h.open('/agent');
-    peer.send({ type: 'agent.hello', protocol: PROTOCOL_VERSION, agentKey: key, instance: makeInstance(overrides) });
-    return { peer, answer: await peer.next((m) => m.type === 'welcome' || m.type === 'error', 'welcome or error') };
-  }
+  const hello = (key: string, overrides: Partial<InstanceInfo> = {}) => h.agentHello(key, overrides);
 
   /**
    * The protocol's shortest agent-key TTL is 60 s, so the test moves the stored expiry (in the relay's own

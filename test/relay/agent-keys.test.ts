@@ -16,12 +16,7 @@ describe('relay agent keys per pool', function () {
   afterEach(() => h.close());
   const cli = (args: string[]) => runCli([...args, '--relay', h.relay.url, '--token', h.adminToken]);
 
-  /** Says hello with `key`; resolves with the first answer (welcome or error). */
-  async function hello(key: string, overrides: Partial<InstanceInfo>): Promise<{ peer: TestPeer; answer: { type: string; error?: { code: string; message: string } } }> {
-    const peer = await h.open('/agent');
-    peer.send({ type: 'agent.hello', protocol: PROTOCOL_VERSION, agentKey: key, instance: makeInstance(overrides) });
-    return { peer, answer: await peer.next((m) => m.type === 'welcome' || m.type === 'error', 'welcome or error') };
-  }
+  const hello = (key: string, overrides: Partial<InstanceInfo> = {}) => h.agentHello(key, overrides);
 
   async function createPool(args: string[]): Promise<{ id: string; secret: string }> {
     const created = await cli(['token', 'create', '--kind', 'agent', ...args, '--json']);

@@ -120,6 +120,13 @@ export class Harness {
     return harness;
   }
 
+  /** Opens /agent and says hello with `key`; resolves with the peer and the first answer (welcome or error). */
+  async agentHello(key: string, overrides: Partial<InstanceInfo> = {}): Promise<{ peer: TestPeer; answer: Msg }> {
+    const peer = await this.open('/agent');
+    peer.send({ type: 'agent.hello', protocol: PROTOCOL_VERSION, agentKey: key, instance: makeInstance(overrides) });
+    return { peer, answer: await peer.next((m) => m.type === 'welcome' || m.type === 'error', 'welcome or error') };
+  }
+
   get adminToken(): string {
     return fs.readFileSync(this.relay.adminTokenFile, 'utf8');
   }
