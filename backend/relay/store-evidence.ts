@@ -1,6 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { EvidenceFilter, StoredEvidence, UnstoredEvidence } from './evidence-filter';
 
+/** Items per INSERT statement (7 parameters each: well under SQLite's limit of 32,766). */
+const INSERT_CHUNK = 64;
+
 interface EvidenceRow {
   id: number;
   json: string;
@@ -20,7 +23,9 @@ export interface PruneLimits {
 
 /** The evidence log: append in batches, read in id order, prune by age, count and size. */
 export class EvidenceStore {
-  private readonly insert;
+  /** Multi-row inserts by row count: one statement per INSERT_CHUNK items (the per-statement call was a third of the cost). */
+  private readonly insert: (rows: number) => Statement;
+  private readonly inserts = new Map<number, Statement>();
   private readonly lastAssigned;
   private readonly readMeta;
   private readonly writeMeta;
@@ -33,9 +38,14 @@ export class EvidenceStore {
   private readonly pageCache = new Map<string, Statement<Record<string, unknown>, EvidenceRow>>();
 
   constructor(private readonly db: Database) {
-    this.insert = db.prepare(
-      `INSERT INTO evidence (probe_id, service, instance, kind, at, received_at, json) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.insert = (rows: number) => {
+      let statement = this.inserts.get(rows);
+      if (!statement) {
+        const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+        this.inserts.set(rows, (statement = db.prepare(`INSERT INTO evidence (probe_id, service, instance, kind, at, received_at, json) VALUES ${values}`)));
+      }
+      return statement;
+    };
     // sqlite_sequence, not MAX(id): it survives pruning every row
     this.lastAssigned = db.prepare<[], { seq: number }>(`SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'evidence'), 0) AS seq`);
     this.readMeta = db.prepare<[string], { value: string }>(`SELECT value FROM meta WHERE key = ?`);
@@ -59,12 +69,19 @@ export class EvidenceStore {
     const receivedAt = now.getTime();
     return this.db.transaction(() => {
       let bytes = 0;
-      const stored = items.map((item) => {
-        const json = JSON.stringify(item);
-        bytes += Buffer.byteLength(json);
-        const { lastInsertRowid } = this.insert.run(item.probeId ?? null, item.service, item.instance, item.kind, item.at, receivedAt, json);
-        return { id: Number(lastInsertRowid), ...item } as StoredEvidence;
-      });
+      const stored: StoredEvidence[] = [];
+      for (let from = 0; from < items.length; from += INSERT_CHUNK) {
+        const chunk = items.slice(from, from + INSERT_CHUNK);
+        const params: unknown[] = [];
+        for (const item of chunk) {
+          const json = JSON.stringify(item);
+          bytes += Buffer.byteLength(json);
+          params.push(item.probeId ?? null, item.service, item.instance, item.kind, item.at, receivedAt, json);
+        }
+        // one statement, one writer: AUTOINCREMENT gives its rows consecutive ids, ending at the last one
+        const last = Number(this.insert(chunk.length).run(params).lastInsertRowid);
+        chunk.forEach((item, i) => stored.push({ id: last - chunk.length + 1 + i, ...item } as StoredEvidence));
+      }
       if (bytes > 0) this.addBytes.run(bytes, bytes);
       return stored;
     })();
