@@ -67,7 +67,9 @@ export class EvidenceStore {
   /** Stores a batch in one transaction and returns the items with their ids, in order. */
   append(items: readonly UnstoredEvidence[], now: Date): StoredEvidence[] {
     const receivedAt = now.getTime();
-    return this.db.transaction(() => {
+    // inside the ingest's transaction already (the usual case): a nested one would cost a SAVEPOINT and RELEASE
+    const run = <T>(fn: () => T): T => (this.db.inTransaction ? fn() : this.db.transaction(fn)());
+    return run(() => {
       let bytes = 0;
       const stored: StoredEvidence[] = [];
       for (let from = 0; from < items.length; from += INSERT_CHUNK) {
@@ -84,7 +86,7 @@ export class EvidenceStore {
       }
       if (bytes > 0) this.addBytes.run(bytes, bytes);
       return stored;
-    })();
+    });
   }
 
   /** Bytes of evidence JSON stored now. */
