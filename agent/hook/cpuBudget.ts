@@ -122,8 +122,9 @@ export class CpuBudget {
 
   /**
    * Charges `calls` executions of a probe's line at its tier's cost (EXECUTION_COST_MS): what the program pays for
-   * the probe being there, whether or not a hit was admitted. An estimate, not a sample: never capped. A paused
-   * probe is on its way out of the program (its removal is in flight): not charged, so it cannot push others out.
+   * the probe being there, whether or not a hit was admitted. An estimate, not a sample: never capped. A probe
+   * taken out for a pause (its removal is in flight) is not charged, so it cannot push others out; one paused in
+   * place is watched instead (watchClosedGate).
    */
   chargeExecutions(probeId: string, calls: number, tier: ExecutionTier, at: number = this.now()): void {
     const account = this.account(probeId);
