@@ -1,7 +1,8 @@
 import { isMainThread } from 'node:worker_threads';
-import { resolveConfig, type AgentOptions } from './config';
+import type { AgentConfig, AgentOptions } from './config';
 import { createLog, errorMessage } from './diagnosticLog';
 import { installSlot, readSlot, removeSlot } from './globalSlot';
+import { withTransientModules } from './transientModules';
 import { WorkerHost, type AgentHandle } from './workerHost';
 
 export type { AgentOptions } from './config';
@@ -13,10 +14,25 @@ export type { AgentHandle } from './workerHost';
  * logged and surfaces through `ready`. A second call returns the running agent's handle.
  */
 export function start(options: AgentOptions): AgentHandle {
+  return startWith(() => configModule().resolveConfig(options));
+}
+
+/**
+ * `--require runtruth/agent/register`: the same, with options from RUNTRUTH_* variables. Throws one Error naming the
+ * variables to fix (register.ts prints it and leaves the app alone).
+ */
+export function startFromEnv(env: NodeJS.ProcessEnv): AgentHandle {
+  return startWith(() => configModule().resolveConfig((require('./envOptions') as typeof import('./envOptions')).optionsFromEnv(env)));
+}
+
+const configModule = () => require('./config') as typeof import('./config');
+
+function startWith(resolve: () => AgentConfig): AgentHandle {
   const existing = readSlot<AgentHandle>();
   if (existing) return existing.handle;
   if (!isMainThread) throw new Error('runtruth agent: start() must be called on the main thread, not in a worker');
-  const config = resolveConfig(options);
+  // validated with zod here (a typo fails at the call site), then the schemas are let go (see transientModules)
+  const config = withTransientModules(resolve);
   const log = createLog(config.logFile, 'main');
   try {
     const host: WorkerHost = new WorkerHost(config, log, () => removeSlot(host.handle));

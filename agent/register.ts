@@ -1,7 +1,6 @@
 import { isMainThread } from 'node:worker_threads';
 import { errorMessage } from './diagnosticLog';
-import { optionsFromEnv } from './envOptions';
-import { start } from './index';
+import { startFromEnv } from './index';
 
 /**
  * `node --require runtruth/agent/register app.js`: starts the agent from RUNTRUTH_* variables. On a missing or
@@ -10,7 +9,7 @@ import { start } from './index';
  */
 if (isMainThread) {
   try {
-    start(optionsFromEnv(process.env)).ready.catch((e) => process.stderr.write(`runtruth: ${errorMessage(e)}\n`));
+    startFromEnv(process.env).ready.catch((e) => process.stderr.write(`runtruth: ${errorMessage(e)}\n`));
   } catch (e) {
     process.stderr.write(`runtruth: agent not started: ${errorMessage(e)}\n`);
   }
