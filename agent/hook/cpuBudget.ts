@@ -13,6 +13,9 @@ export interface BudgetEvent {
   takeOut?: boolean;
 }
 
+/** Execution batches after which a probe's rate is measured over its actual span (see CpuBudget.spanFor). */
+const RATE_BATCHES = 8;
+
 /** An injected probe whose executions alone cost more than this part of the budget leaves the program when paused. */
 const TAKE_OUT_SHARE = 0.25;
 
@@ -54,6 +57,8 @@ interface Account {
   executed: Float64Array;
   /** When executions were first charged since the probe last (re)started: the span its rate is measured over. */
   since?: number;
+  /** Execution batches charged since `since` (enough of them make a short span a measured rate, see spanFor). */
+  batches: number;
   tier?: ExecutionTier;
   pauses: number;
   paused: boolean;
@@ -131,7 +136,11 @@ export class CpuBudget {
     if (account.out || !(calls > 0)) return;
     const ms = calls * EXECUTION_COST_MS[tier];
     account.tier = tier;
-    account.since ??= at;
+    if (account.since === undefined) {
+      account.since = at;
+      account.batches = 0;
+    }
+    account.batches++;
     this.advance(at);
     if (account.paused) return this.watchClosedGate(probeId, account, ms, at);
     const i = this.head % BUCKETS;
@@ -148,7 +157,7 @@ export class CpuBudget {
 
   private account(probeId: string): Account {
     let account = this.accounts.get(probeId);
-    if (!account) this.accounts.set(probeId, (account = { spent: new Float64Array(BUCKETS), executed: new Float64Array(BUCKETS), pauses: 0, paused: false, lastLong: false }));
+    if (!account) this.accounts.set(probeId, (account = { spent: new Float64Array(BUCKETS), executed: new Float64Array(BUCKETS), batches: 0, pauses: 0, paused: false, lastLong: false }));
     return account;
   }
 
@@ -181,14 +190,14 @@ export class CpuBudget {
 
   /**
    * For an injected probe, what its executions alone cost as a share of a core, when that is over the budget (else
-   * undefined). Decided over the span since its executions were first charged, at least one bucket (a short span
-   * underestimates the rate: a burst never disables a probe); reported over that span as it is.
+   * undefined). Decided over the span since its executions were first charged (see spanFor); reported over that
+   * span as it is.
    */
   private idleShare(account: Account, at: number): IdleCost | undefined {
     if (account.tier !== 'inject' || account.since === undefined) return undefined;
     const executedMs = sum(account.executed);
     const spanMs = Math.min(this.windowMs, at - account.since);
-    if (executedMs / Math.max(this.bucketMs, spanMs) <= this.share) return undefined;
+    if (executedMs / this.spanFor(account, spanMs) <= this.share) return undefined;
     const share = executedMs / Math.max(spanMs, 1); // what it says: the rate as measured (over at least 1 ms)
     return { share, callsPerSecond: (share / EXECUTION_COST_MS.inject) * 1000 };
   }
@@ -202,13 +211,29 @@ export class CpuBudget {
     account.executed[this.head % BUCKETS]! += ms;
     if (this.executedShare(account, at) <= this.share * TAKE_OUT_SHARE) return;
     account.out = true;
+    const idle = this.idleShare(account, at);
+    if (idle) {
+      // over the whole budget with its gate closed: it would be over again on every resume, so off for good
+      clearTimeout(account.timer);
+      return this.report({ probeId, action: 'disabled', reason: idleReason(idle, this.share) });
+    }
     this.report({ probeId, action: 'throttled', reason: account.reason ?? 'throttled by the CPU budget', takeOut: true });
   }
 
-  /** What a probe's executions alone cost as a share of a core, over the span they were charged in (≥ one bucket). */
+  /** What a probe's executions alone cost as a share of a core, over the span they were charged in (see spanFor). */
   private executedShare(account: Account, at: number): number {
     if (account.since === undefined) return 0;
-    return sum(account.executed) / Math.max(this.bucketMs, Math.min(this.windowMs, at - account.since));
+    return sum(account.executed) / this.spanFor(account, Math.min(this.windowMs, at - account.since));
+  }
+
+  /**
+   * The span a probe's execution rate is judged over: at least one bucket while few batches were charged (a short
+   * burst must not disable a probe), the span itself once RATE_BATCHES were (a line that ran 8 × 1,024 times is
+   * running, not bursting; judged over one bucket, a probe on a line run millions of times a second could pass for
+   * a cheap one in its first milliseconds, be throttled by a cold condition's samples instead, and cycle).
+   */
+  private spanFor(account: Account, spanMs: number): number {
+    return account.batches >= RATE_BATCHES ? Math.max(spanMs, 1) : Math.max(this.bucketMs, spanMs);
   }
 
   private overBudget(at: number): void {
@@ -234,8 +259,7 @@ export class CpuBudget {
     if (idle) {
       // each pause and resume of an injected probe is a LiveEdit (15–80 ms of blocked main thread), and it would be
       // over budget again within milliseconds of each resume: cycling costs more than it shows
-      const rate = idle.callsPerSecond >= 1e6 ? `${fmt(idle.callsPerSecond / 1e6)} M` : `${fmt(idle.callsPerSecond / 1e3)} k`;
-      this.report({ probeId, action: 'disabled', reason: `disabled by the CPU budget: this line runs ~${rate} times/s: even an idle probe there costs ~${fmt(idle.share * 100)}% of a core; budget ${fmt(this.share * 100)}%` });
+      this.report({ probeId, action: 'disabled', reason: idleReason(idle, this.share) });
       return;
     }
     const used = `probes used over ${fmt(this.share * 100)}% of a core (this one ${fmt(spent)} ms in ${fmt(this.windowMs / 1000)} s)`;
@@ -246,7 +270,7 @@ export class CpuBudget {
     const pause = this.pauseMs * 2 ** account.pauses++;
     account.out = takeOut;
     account.reason = `throttled by the CPU budget: ${used}; paused for ${fmt(pause / 1000)} s`;
-    if (!takeOut) account.since = at; // from now its closed gate is watched (watchClosedGate)
+    if (!takeOut) [account.since, account.batches] = [at, 0]; // from now its closed gate is watched (watchClosedGate)
     this.report({ probeId, action: 'throttled', reason: account.reason, takeOut });
     account.timer = setTimeout(() => {
       account.paused = account.out = false;
@@ -263,6 +287,11 @@ export class CpuBudget {
 interface IdleCost {
   share: number;
   callsPerSecond: number;
+}
+
+function idleReason(idle: IdleCost, budgetShare: number): string {
+  const rate = idle.callsPerSecond >= 1e6 ? `${fmt(idle.callsPerSecond / 1e6)} M` : `${fmt(idle.callsPerSecond / 1e3)} k`;
+  return `disabled by the CPU budget: this line runs ~${rate} times/s: even an idle probe there costs ~${fmt(idle.share * 100)}% of a core; budget ${fmt(budgetShare * 100)}%`;
 }
 
 function sum(values: Float64Array): number {

@@ -57,6 +57,13 @@ const MAX_BUFFERED_SNAPSHOTS = 50;
 /** One condition evaluation in this many is timed for the CPU budget (and charged this many times over). */
 const CONDITION_SAMPLE = 256;
 
+/**
+ * Samples not taken at first: the first evaluations of a condition compile it and warm its inline caches (tens of µs
+ * each), and charged 256 times over they could throttle a probe in its first milliseconds, before its line's rate
+ * is known (CpuBudget.spanFor), instead of the rate deciding.
+ */
+const COLD_SAMPLES = 2;
+
 
 export interface HitHookOptions {
   /** Where logpoints marked `stdout` write (the service's own stdout by default). */
@@ -148,7 +155,8 @@ export class HitHook {
     // a metric counts every hit that passes its condition (admit samples); a logpoint needs a token
     if (slot.armed.role !== 'metric' && !slot.endOf && !slot.bucket.peek()) return false;
     this.readySlot = slot;
-    slot.sampledAt = (slot.readies = (slot.readies ?? 0) + 1) % CONDITION_SAMPLE === 0 ? this.now() : 0;
+    const readies = (slot.readies = (slot.readies ?? 0) + 1);
+    slot.sampledAt = readies % CONDITION_SAMPLE === 0 && readies > CONDITION_SAMPLE * COLD_SAMPLES ? this.now() : 0;
     return true;
   }
 

@@ -164,8 +164,19 @@ describe('agent: hot-path budgets', () => {
       run(r, 'req', 'inject', 20_000, 500);
       assert.equal(r.events.length, 1, 'a closed gate at 20 k calls/s stays');
       r.paused.set('req', false); // (run() stops at a pause: let it drive the closed gate)
-      run(r, 'req', 'inject', 1_000_000, 50);
+      run(r, 'req', 'inject', 200_000, 200); // 0.5% of a core for the closed gate: out for the pause
       assert.deepEqual(r.events.map((e) => [e.action, e.takeOut, e.reason]), [['throttled', false, r.events[0]!.reason], ['throttled', true, r.events[0]!.reason]]);
+      // ...and a closed gate over the whole budget is disabled rather than cycled
+      const d = setup();
+      for (let i = 0; i < 40 && !d.paused.get('req'); i++) {
+        run(d, 'req', 'inject', 20_000, 100);
+        d.budget.charge('req', 5, d.at());
+      }
+      d.paused.set('req', false);
+      run(d, 'req', 'inject', 2_000_000, 50); // 5% of a core
+      assert.deepEqual(d.events.map((e) => e.action), ['throttled', 'disabled']);
+      assert.match(d.events[1]!.reason, /^disabled by the CPU budget: this line runs ~\d(\.\d)? M times\/s/);
+      d.budget.clear();
       // the same hits on a line run 200 k times a second: its closed gate alone is 0.5% of a core
       const h = setup();
       for (let i = 0; i < 40 && !h.paused.get('hot'); i++) {
