@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { RuntruthError, TokenId, type AgentKeyView, type InstanceInfo, type NewAgentKey, type TokenScope } from '../protocol';
+import { RuntruthError, type AgentKeyView, type InstanceInfo, type NewAgentKey, type TokenScope } from '../protocol';
 import type { Actor, AuditLog } from './audit';
 import type { AuthFailureAudit } from './auth-failures';
-import { hashSecret, rowIdOf, tokenIdOf } from './secrets';
+import { activeSecretsByRef, hashSecret, tokenIdOf } from './secrets';
 import type { SecretRow, SecretStore } from './store-secrets';
 
 /** Same prefix as the bootstrap agent.key, so the log redactor and secret scanners know them. */
@@ -86,10 +86,7 @@ export class AgentKeys {
   /** By id, or every active key with that name. The agents connected with them are disconnected. */
   revoke(ref: string, actor: Actor): AgentKeyView[] {
     const now = this.now();
-    const targets = TokenId.safeParse(ref).success
-      ? [this.deps.store.byId(rowIdOf(ref))].filter((r): r is SecretRow => r !== undefined && r.kind === 'agent-key' && r.revoked_at === null)
-      : this.deps.store.activeNamedAs('agent-key', ref);
-    if (targets.length === 0) throw new RuntruthError('not_found', `no active agent key ${TokenId.safeParse(ref).success ? ref : `named '${ref}'`}`);
+    const targets = activeSecretsByRef(this.deps.store, 'agent-key', ref, 'agent key');
     const revoked: AgentKeyView[] = [];
     for (const row of targets) {
       if (!this.deps.store.revoke(row.id, now, actor.name)) continue;

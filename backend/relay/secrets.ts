@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ClientHello, type Identity, type TokenScope } from '../protocol';
+import { ClientHello, RuntruthError, TokenId, type Identity, type TokenScope } from '../protocol';
 import type { SecretKind, SecretRow, SecretStore } from './store-secrets';
 
 export interface SecretFiles {
@@ -94,6 +94,18 @@ export type TokenCheck =
 /** `tok-12` ↔ row 12: ids are public, hashes are not. */
 export const tokenIdOf = (rowId: number): string => `tok-${rowId}`;
 export const rowIdOf = (tokenId: string): number => Number(tokenId.slice('tok-'.length));
+
+/**
+ * The active (not revoked) secrets of a kind that `ref` names: by id (`tok-12`), or every one with that name.
+ * Throws not_found, saying which was asked for, when there is none. `label` names the kind for people ("agent key").
+ */
+export function activeSecretsByRef(store: Pick<SecretStore, 'byId' | 'activeNamedAs'>, kind: SecretKind, ref: string, label: string): SecretRow[] {
+  const byId = TokenId.safeParse(ref).success;
+  const row = byId ? store.byId(rowIdOf(ref)) : undefined;
+  const rows = byId ? (row && row.kind === kind && row.revoked_at === null ? [row] : []) : store.activeNamedAs(kind, ref);
+  if (rows.length === 0) throw new RuntruthError('not_found', `no active ${label} ${byId ? ref : `named '${ref}'`}`);
+  return rows;
+}
 
 /**
  * Checks presented secrets against the stored hashes. Lookup is by hash (an index): learning anything from

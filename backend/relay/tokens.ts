@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { RuntruthError, TokenId, type NewToken, type TokenView } from '../protocol';
+import { RuntruthError, type NewToken, type TokenView } from '../protocol';
 import type { z } from 'zod';
 import type { Actor, AuditLog } from './audit';
-import { hashSecret, identityOf, rowIdOf, tokenIdOf } from './secrets';
+import { activeSecretsByRef, hashSecret, identityOf, tokenIdOf } from './secrets';
 import type { SecretRow, SecretStore } from './store-secrets';
 
 /** Generated tokens are recognisable (secret scanners, the log redactor) and carry 256 random bits. */
@@ -47,8 +47,7 @@ export class TokenService {
   /** By id, or every active token with that name. Refuses to leave the relay without a person who can administer it. */
   revoke(ref: string, actor: Actor): TokenView[] {
     const now = this.now();
-    const targets = this.activeMatching(ref);
-    if (targets.length === 0) throw new RuntruthError('not_found', `no active token ${TokenId.safeParse(ref).success ? ref : `named '${ref}'`}`);
+    const targets = activeSecretsByRef(this.deps.store, 'token', ref, 'token');
     const doomed = new Set(targets.map((r) => r.id));
     const adminsLeft = this.usable(now).filter((r) => r.role === 'admin' && !r.ai && !r.scope && !doomed.has(r.id));
     if (targets.some((r) => r.role === 'admin') && adminsLeft.length === 0) {
@@ -67,11 +66,6 @@ export class TokenService {
   }
 
   /** `tok-7` names one token; anything else is a name, matching every active token that carries it. */
-  private activeMatching(ref: string): SecretRow[] {
-    if (!TokenId.safeParse(ref).success) return this.deps.store.activeNamedAs('token', ref);
-    const row = this.deps.store.byId(rowIdOf(ref));
-    return row && row.kind === 'token' && row.revoked_at === null ? [row] : [];
-  }
 
   private usable(now: Date): SecretRow[] {
     return this.deps.store.active('token').filter((r) => r.expires_at === null || Date.parse(r.expires_at) > now.getTime());
