@@ -1,29 +1,20 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { RelayClient } from '../../backend/client/relayClient';
-import { startRelay, type Relay } from '../../backend/relay';
+import type { RelayClient } from '../../backend/client/relayClient';
 import { LINES } from './helpers/fixtures';
-import { FixtureWorld, REGISTER } from './helpers/service';
-import { sleep, waitUntil } from './helpers/wait';
+import { RelayWorld } from './helpers/relayWorld';
+import { sleep } from './helpers/wait';
 
 /** probe.extend through a real relay: the agent keeps the probe as it is (hits, maxHits budget) and moves only its expiry. */
 describe('agent: a probe extended through the relay', function () {
   this.timeout(60_000);
-  let world: FixtureWorld;
-  let relay: Relay;
+  let setup: RelayWorld;
   let client: RelayClient;
 
   beforeEach(async () => {
-    world = new FixtureWorld();
-    relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir: path.join(world.tmp.dir, 'relay'), log: () => undefined });
-    client = await RelayClient.connect({ relay: relay.url, token: fs.readFileSync(relay.adminTokenFile, 'utf8').trim(), clientName: 'extend-test' });
+    setup = await RelayWorld.start('extend-test');
+    ({ client } = setup);
   });
-  afterEach(async () => {
-    await client.close();
-    await world.dispose();
-    await relay.close();
-  });
+  afterEach(() => setup.dispose());
 
   const viewOf = async (probeId: string) => (await client.request('probe.list', {})).probes.find((p) => p.probe.id === probeId)!;
   const logsOf = async (probeId: string) => (await client.request('evidence.query', { probeId, limit: 200 })).items.filter((e) => e.kind === 'log');
@@ -37,7 +28,7 @@ describe('agent: a probe extended through the relay', function () {
   };
 
   it('keeps hit count and maxHits budget across an extension, and the probe outlives its first expiry', async () => {
-    world.startApp('app', { args: ['--require', REGISTER], env: { ...world.agentEnv(relay.url), RUNTRUTH_AGENT_KEY: fs.readFileSync(relay.agentKeyFile, 'utf8').trim() } });
+    setup.startApp();
     await poll('the agent', async () => ((await client.request('services.list', {})).services.some((s) => s.instances.some((x) => x.connected)) ? true : undefined));
     const maxHits = 8;
     // 2 hits a second: ~4 s to use the budget, past the first expiry (3 s) only if the extension reached the agent

@@ -1,32 +1,26 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { RelayClient } from '../../backend/client/relayClient';
-import { startRelay, type Relay } from '../../backend/relay';
+import type { RelayClient } from '../../backend/client/relayClient';
+import type { Relay } from '../../backend/relay';
 import { LINES } from './helpers/fixtures';
-import { FixtureWorld, REGISTER, stderrLines, waitForMoreTicks } from './helpers/service';
+import { RelayWorld } from './helpers/relayWorld';
+import { REGISTER, stderrLines, waitForMoreTicks, type FixtureWorld } from './helpers/service';
 import { waitUntil } from './helpers/wait';
 
 /** Redaction and blocklist from the agent's env (--require mode) and pushed by a real relay's policy. */
 describe('agent: redaction rules and blocklist from env and from the relay policy', function () {
   this.timeout(60_000);
+  let setup: RelayWorld;
   let world: FixtureWorld;
   let relay: Relay;
   let client: RelayClient;
 
   beforeEach(async () => {
-    world = new FixtureWorld();
-    relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir: path.join(world.tmp.dir, 'relay'), log: () => undefined });
-    client = await RelayClient.connect({ relay: relay.url, token: fs.readFileSync(relay.adminTokenFile, 'utf8').trim(), clientName: 'policy-test' });
+    setup = await RelayWorld.start('policy-test');
+    ({ world, relay, client } = setup);
   });
-  afterEach(async () => {
-    await client.close();
-    await world.dispose();
-    await relay.close();
-  });
+  afterEach(() => setup.dispose());
 
-  const startApp = (env: NodeJS.ProcessEnv) =>
-    world.startApp('app', { args: ['--require', REGISTER], env: { ...world.agentEnv(relay.url), RUNTRUTH_AGENT_KEY: fs.readFileSync(relay.agentKeyFile, 'utf8').trim(), ...env } });
+  const startApp = (env: NodeJS.ProcessEnv) => setup.startApp(env);
   const connected = async () => {
     for (let i = 0; i < 200; i++) {
       const { services } = await client.request('services.list', {});
