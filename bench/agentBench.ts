@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { z } from 'zod';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -311,15 +312,30 @@ async function hotReport(env: Env, picked: (s: Scenario, i: number) => boolean):
   return out;
 }
 
+const Part = z.enum(['http', 'hot', 'snapshot']);
+const BenchArgs = z.tuple([
+  z.coerce.number().positive().default(5),
+  z.coerce.number().int().positive().default(3),
+  z.string().transform((text) => new Set(text.split(','))).pipe(z.set(Part)).optional(),
+  z.string().transform((source, ctx) => {
+    try {
+      return new RegExp(source);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(e as Error).message}` });
+      return z.NEVER;
+    }
+  }).optional(),
+]);
+
 // `node dist/bench/agentBench.js [seconds] [rounds] [http,hot,snapshot] [scenario name regex]`: this benchmark alone
 if (require.main === module) {
-  const [seconds, rounds, parts, match] = process.argv.slice(2);
-  benchAgent({
-    seconds: Number(seconds ?? 5),
-    rounds: Number(rounds ?? 3),
-    ...(parts ? { parts: new Set(parts.split(',') as Array<'http' | 'hot' | 'snapshot'>) } : {}),
-    ...(match ? { match: new RegExp(match) } : {}),
-  })
+  const args = BenchArgs.safeParse(process.argv.slice(2));
+  if (!args.success) {
+    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,hot,snapshot] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    process.exit(2);
+  }
+  const [seconds, rounds, parts, match] = args.data;
+  benchAgent({ seconds, rounds, ...(parts ? { parts } : {}), ...(match ? { match } : {}) })
     .then((lines) => lines.forEach((line) => console.log(line)))
     .catch((err: unknown) => {
       console.error(err);

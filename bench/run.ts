@@ -5,8 +5,14 @@ import { benchAgent } from './agentBench';
 import { benchAssistant, formatSummary } from './assistant/suite';
 import { benchRelay } from './relay';
 
+const ONLY = ['agent', 'relay', 'assistant'];
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } } });
+  if (values.only !== undefined && !ONLY.includes(values.only)) {
+    console.error(`--only takes one of ${ONLY.join(', ')}; got '${values.only}'`);
+    process.exit(2);
+  }
   const want = (name: string) => !values.only || values.only === name;
   if (want('agent')) {
     console.log('\n## agent: probe overhead\n');
