@@ -41,13 +41,8 @@ export type Identity = z.infer<typeof Identity>;
 
 export const TokenState = z.enum(['active', 'expired', 'revoked']);
 
-/** A token as listed: everything but the secret, which is shown once at creation and never again. */
-export const TokenView = z.object({
-  id: TokenId,
-  name: z.string(),
-  role: Role,
-  ai: z.boolean(),
-  scope: TokenScope.optional(),
+/** Where a stored secret (token or agent key) is in its life: the fields both views share. */
+const SecretLifecycle = {
   state: TokenState,
   createdAt: z.iso.datetime(),
   createdBy: z.string().optional(),
@@ -55,6 +50,16 @@ export const TokenView = z.object({
   revokedAt: z.iso.datetime().optional(),
   revokedBy: z.string().optional(),
   lastUsedAt: z.iso.datetime().optional(),
+};
+
+/** A token as listed: everything but the secret, which is shown once at creation and never again. */
+export const TokenView = z.object({
+  id: TokenId,
+  name: z.string(),
+  role: Role,
+  ai: z.boolean(),
+  scope: TokenScope.optional(),
+  ...SecretLifecycle,
 });
 export type TokenView = z.infer<typeof TokenView>;
 
@@ -78,13 +83,7 @@ export const AgentKeyView = z.object({
   name: z.string(),
   kind: z.literal('agent'),
   scope: TokenScope.optional(),
-  state: TokenState,
-  createdAt: z.iso.datetime(),
-  createdBy: z.string().optional(),
-  expiresAt: z.iso.datetime().optional(),
-  revokedAt: z.iso.datetime().optional(),
-  revokedBy: z.string().optional(),
-  lastUsedAt: z.iso.datetime().optional(),
+  ...SecretLifecycle,
   /** Instances connected with this key now. */
   connected: z.int().min(0).optional(),
 });
