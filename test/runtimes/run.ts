@@ -19,12 +19,15 @@ const SUITES = (process.env.RUNTRUTH_TEST_RUNTIME_SUITES ?? 'dist/test/agent/*.t
  */
 const NEEDS_RELAY = ['dist/test/agent/snapshotRelay.test.js', 'dist/test/agent/policyPush.test.js'];
 
-/** The listed suites plus any that load the relay directly (so a new relay-backed agent test cannot break this run). */
+/** What a compiled suite requires when it starts a relay: the relay itself, or the helper that starts one. */
+const RELAY_MARKERS = ['require("../../backend/relay")', 'require("./helpers/relayWorld")'];
+
+/** The listed suites plus any that load the relay (so a new relay-backed agent test cannot break this run). */
 function relaySuites(): string[] {
   const dir = path.join(ROOT, 'dist/test/agent');
   const direct = fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.test.js') && fs.readFileSync(path.join(dir, f), 'utf8').includes('require("../../backend/relay")'))
+    .filter((f) => f.endsWith('.test.js') && RELAY_MARKERS.some((marker) => fs.readFileSync(path.join(dir, f), 'utf8').includes(marker)))
     .map((f) => `dist/test/agent/${f}`);
   return [...new Set([...NEEDS_RELAY, ...direct])];
 }
