@@ -1,5 +1,5 @@
 import { RUNTIME_GLOBAL } from '../expr/allowlist';
-import { compileProbe, valueOrError } from '../expr/compileProbe';
+import { compileProbe } from '../expr/compileProbe';
 import type { CompileOptions } from '../expr/compile';
 import type { PreparedProbe } from '../probe/prepare';
 
@@ -7,11 +7,14 @@ import type { PreparedProbe } from '../probe/prepare';
  * The breakpoint condition that makes a logpoint: V8 evaluates it in the paused frame, so it can read locals;
  * it hands the values to the main-thread hook and returns false, so V8 never actually pauses.
  *
- * V8 compiles the condition afresh for every hit, in a debug-evaluate scope where each global lookup and each call
- * into program-side code is slow (measured with bench/fixtures/raw-breakpoint.js: a bare `false` ~95 µs per hit, our
- * earlier `typeof rt === 'object' && rt.admit(id) && rt.hit(id, [...])` in a try/catch IIFE ~155 µs). So the text is
- * one runtime call (`bp`, or `bpc` with a condition) given thunks: the gate, the condition and the rest run in
- * normal, optimised code and the thunks only when admitted (~105–118 µs in the same measurement).
+ * V8 compiles the condition afresh for every hit, in a debug-evaluate scope. Every name looked up from there (a
+ * global, or a local of the paused frame) goes through V8's locals-blocklist cache, an ephemeron table that gains
+ * entries on every evaluation until the next full GC and whose lookups then scan it (perf on Node 20: 60% of a
+ * breakpoint-tier hit in Isolate::LocalsBlockListCacheGet/Set, more the larger the heap, as full GCs come rarer).
+ * So the text makes as few lookups as it can, and is short (V8 parses, hashes and reports it on every hit): one
+ * runtime call (`bp`, or `bpc` with a condition) given one thunk that receives the runtime as a parameter; the gate,
+ * the condition and the rest run in normal, optimised code, and the thunk, which looks up only the frame's variables
+ * the expressions name, runs only when admitted.
  *
  * - expressions are compiled to guarded code (agent/expr): no getter, Proxy trap or valueOf runs, in either tier;
  * - every expression is guarded on its own: one that throws becomes `<error: …>`, the others still report;
@@ -24,6 +27,10 @@ export function buildLogpointCondition(probe: PreparedProbe, isDeclared?: Compil
   const id = JSON.stringify(probe.spec.id);
   const R = RUNTIME_GLOBAL;
   const compiled = compileProbe(probe, isDeclared);
-  const values = `() => [${compiled.expressions.map(valueOrError).join(', ')}]`;
-  return compiled.condition === undefined ? `${R}.bp(${id}, ${values})` : `${R}.bpc(${id}, () => (${compiled.condition}), ${values})`;
+  // one thunk for everything, `i` picks what to evaluate (-1: the condition): the runtime calls it once per value,
+  // each in its own try, so one failing expression reports `<error>` while the others still report
+  const branches = compiled.expressions.map((code, i) => `i === ${i} ? ${code} : `).join('');
+  const body = `${compiled.condition === undefined ? '' : `i < 0 ? (${compiled.condition}) : `}${branches}undefined`;
+  const call = compiled.condition === undefined ? 'bp' : 'bpc';
+  return `${R}.${call}(${id}, ${compiled.expressions.length}, (${R}, i) => ${body})`;
 }

@@ -1,7 +1,7 @@
 import { functions, method, optionalMethod } from './calls';
 import { checkGlobal, end, get, global, has, instanceOf, loose, oget, pow, prim, shl, trustGetter, typeofGlobal } from './guards';
 import { captureStack, type RawFrame } from '../snapshot/inlineStack';
-import { $defineProperty, $freeze, $getOwnPropertyDescriptor } from './intrinsics';
+import { $append, $defineProperty, $freeze, $getOwnPropertyDescriptor } from './intrinsics';
 
 /** The hook calls probe code makes (see HitHook): gate, condition, record, error-as-value. */
 export interface ProbeHookCalls {
@@ -34,10 +34,13 @@ export interface ProbeRuntime extends Omit<ProbeHookCalls, 'snap'> {
   f: typeof functions;
   m: typeof method;
   om: typeof optionalMethod;
-  /** A breakpoint-tier hit (see logpointCondition): gate, then the values; always false (V8 must never pause). */
-  bp(probeId: string, values: () => unknown[]): false;
-  /** The same with a condition (a thunk: evaluated only when a hit could be admitted; one that throws is false). */
-  bpc(probeId: string, condition: () => unknown, values: () => unknown[]): false;
+  /**
+   * A breakpoint-tier hit (see logpointCondition): gate, then `count` values, `read(runtime, i)` for each; always
+   * false (V8 must never pause).
+   */
+  bp(probeId: string, count: number, read: BreakpointRead): false;
+  /** The same with a condition, `read(runtime, -1)`: evaluated only when a hit could be admitted; one that throws is false. */
+  bpc(probeId: string, count: number, read: BreakpointRead): false;
   /** Starts an injected snapshot's capture array. */
   begin(): void;
   /** Stores a read variable into the capture array (defineProperty: no setter on Array.prototype runs). */
@@ -45,6 +48,9 @@ export interface ProbeRuntime extends Omit<ProbeHookCalls, 'snap'> {
   /** Hands the capture to the hook. `column`: where the probe statement starts on its line (the top frame's position before the insertion). */
   snap(probeId: string, names: string[], watches: unknown[], column: number): void;
 }
+
+/** A breakpoint-tier probe's one thunk: value `i` of its expressions, or its condition for `i` = -1. */
+export type BreakpointRead = (runtime: ProbeRuntime, i: number) => unknown;
 
 /** Stack frames an injected snapshot reports (the snapshot limits cap it lower). */
 const MAX_STACK_FRAMES = 200;
@@ -58,6 +64,21 @@ export function createProbeRuntime(hook: ProbeHookCalls): ProbeRuntime {
   const runtime = Object.create(null) as ProbeRuntime;
   // the stack is taken below this very function, so the top frame is the probed one
   let values: unknown[] = [];
+  const readOne = (read: BreakpointRead, i: number): unknown => {
+    try {
+      return read(runtime, i);
+    } catch (thrown) {
+      return hook.err(thrown);
+    }
+  };
+  // literals for the usual one or two values; $append (no Array.prototype setter runs) beyond
+  const readAll = (count: number, read: BreakpointRead): unknown[] => {
+    if (count === 1) return [readOne(read, 0)];
+    if (count === 2) return [readOne(read, 0), readOne(read, 1)];
+    const all: unknown[] = [];
+    for (let i = 0; i < count; i++) $append(all, readOne(read, i));
+    return all;
+  };
   const snap = function snap(probeId: string, names: string[], watches: unknown[], column: number): void {
     const captured = values;
     values = [];
@@ -71,17 +92,17 @@ export function createProbeRuntime(hook: ProbeHookCalls): ProbeRuntime {
     cond: (id: string, value: unknown) => hook.cond(id, value),
     hit: (id: string, values: unknown[]) => hook.hit(id, values),
     err: (thrown: unknown) => hook.err(thrown),
-    bp: (id: string, values: () => unknown[]) => {
+    bp: (id: string, count: number, read: BreakpointRead) => {
       try {
-        if (hook.admit(id)) hook.hit(id, values());
+        if (hook.admit(id)) hook.hit(id, readAll(count, read));
       } catch {
         // never into the program
       }
       return false;
     },
-    bpc: (id: string, condition: () => unknown, values: () => unknown[]) => {
+    bpc: (id: string, count: number, read: BreakpointRead) => {
       try {
-        if (hook.ready(id) && hook.cond(id, condition()) && hook.admit(id)) hook.hit(id, values());
+        if (hook.ready(id) && hook.cond(id, read(runtime, -1)) && hook.admit(id)) hook.hit(id, readAll(count, read));
       } catch {
         // a condition that throws is false; nothing reaches the program
       }

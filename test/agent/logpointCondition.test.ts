@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { buildLogpointCondition } from '../../agent/engine/logpointCondition';
+import { RUNTIME_GLOBAL } from '../../agent/expr/allowlist';
+import { createProbeRuntime, type ProbeHookCalls, type ProbeRuntime } from '../../agent/expr/runtime';
+import type { PreparedProbe } from '../../agent/probe/prepare';
+
+/** What the hook saw: admitted hits' values, and the conditions it was asked about. */
+function recordingHook(admit = true): ProbeHookCalls & { hits: unknown[][]; conds: unknown[] } {
+  const hook = {
+    hits: [] as unknown[][],
+    conds: [] as unknown[],
+    admit: () => admit,
+    ready: () => true,
+    cond: (_id: string, value: unknown) => (hook.conds.push(value), Boolean(value)),
+    hit: (_id: string, values: unknown[]) => void hook.hits.push(values),
+    err: (thrown: unknown) => `<error: ${(thrown as Error).message}>`,
+    snap: () => undefined,
+  };
+  return hook;
+}
+
+/**
+ * Evaluates a breakpoint condition the way V8 does (an expression in the paused frame's scope): here the frame's
+ * variables and the runtime global are parameters of a function made from the text.
+ */
+function evaluate(condition: string, runtime: ProbeRuntime, frame: Record<string, unknown>): unknown {
+  const names = Object.keys(frame);
+  return new Function(RUNTIME_GLOBAL, ...names, `return (${condition})`)(runtime, ...names.map((n) => frame[n]));
+}
+
+const probe = (expressions: string[], condition?: string): PreparedProbe => ({
+  spec: { id: 'p-1' } as PreparedProbe['spec'],
+  parts: ['', ...expressions.map(() => '')],
+  expressions,
+  ...(condition !== undefined ? { condition } : {}),
+});
+
+describe('agent: the breakpoint tier condition', () => {
+  const declared = (names: string[]) => (name: string) => names.includes(name);
+
+  it('reports every value in order, each failing one as an error of its own, and is always false', () => {
+    const hook = recordingHook();
+    const text = buildLogpointCondition(probe(['order.amount', 'order.missing.deeper', 'typeof order.amount']), declared(['order']));
+    assert.equal(evaluate(text, createProbeRuntime(hook), { order: { amount: 12 } }), false);
+    assert.deepEqual(hook.hits, [[12, "<error: Cannot read properties of undefined (reading 'deeper')>", 'number']]);
+  });
+
+  it('evaluates the condition first, and nothing else when it is false or throws', () => {
+    const hook = recordingHook();
+    const runtime = createProbeRuntime(hook);
+    const text = buildLogpointCondition(probe(['order.amount'], 'order.amount > 10'), declared(['order']));
+    assert.equal(evaluate(text, runtime, { order: { amount: 5 } }), false);
+    assert.equal(evaluate(text, runtime, { order: { amount: 15 } }), false);
+    assert.equal(evaluate(text, runtime, { order: null }), false); // the condition throws: false, nothing thrown
+    assert.deepEqual(hook.conds, [false, true]);
+    assert.deepEqual(hook.hits, [[15]]);
+  });
+
+  it('evaluates no expression when the gate refuses the hit', () => {
+    const text = buildLogpointCondition(probe(['order.missing.deeper']), declared(['order']));
+    for (const admit of [false, true]) {
+      const hook = recordingHook(admit);
+      let evaluated = 0;
+      const runtime = createProbeRuntime({ ...hook, err: (thrown) => (evaluated++, hook.err(thrown)) });
+      assert.equal(evaluate(text, runtime, { order: {} }), false);
+      assert.equal(evaluated, admit ? 1 : 0);
+    }
+  });
+
+  it('collects three or more values without consulting Array.prototype', () => {
+    const hook = recordingHook();
+    const text = buildLogpointCondition(probe(['a', 'b', 'c', 'd']), declared(['a', 'b', 'c', 'd']));
+    let setterRan = false;
+    Object.defineProperty(Array.prototype, '2', { set: () => void (setterRan = true), configurable: true });
+    try {
+      evaluate(text, createProbeRuntime(hook), { a: 1, b: 2, c: 3, d: 4 });
+    } finally {
+      delete (Array.prototype as unknown as Record<string, unknown>)['2'];
+    }
+    assert.equal(setterRan, false);
+    assert.deepEqual(hook.hits, [[1, 2, 3, 4]]);
+  });
+
+  it('looks the runtime up once: the thunk reads it through its parameter, not through the frame scope', () => {
+    const hook = recordingHook();
+    const runtime = createProbeRuntime(hook);
+    // the global holds only the entry calls: a guard read through it would fail as `<error: …>`
+    const entryOnly = { bp: runtime.bp, bpc: runtime.bpc } as unknown as ProbeRuntime;
+    const text = buildLogpointCondition(probe(['order.amount'], 'order.amount > 0'), declared(['order']));
+    assert.equal(evaluate(text, entryOnly, { order: { amount: 7 } }), false);
+    assert.deepEqual(hook.hits, [[7]]);
+  });
+});
