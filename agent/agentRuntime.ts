@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { AgentEvidence } from '../backend/protocol/evidence';
 import { PROTOCOL_VERSION } from '../backend/protocol/messages';
 import type { AgentPolicyMsg, InstanceInfo } from '../backend/protocol/messages';
+import { HitRingReader } from './hook/hitRing';
 import type { HitBatch, HookToWorker, MetricBatch, WorkerToHook, WorkerToHost } from './channel';
 import type { AgentConfig } from './config';
 import { errorMessage, type Log } from './diagnosticLog';
@@ -25,13 +26,17 @@ import type { SourceMapRegistry } from './sourcemap/sourceMaps';
 const MAX_SOCKET_BACKLOG_BYTES = 4 * 1024 * 1024;
 /** How often changed hit counts are reported in statuses. */
 const HIT_COUNT_INTERVAL_MS = 5000;
+/** How often the worker drains the hit ring (what the main thread wrote meanwhile waits there, in shared memory). */
+const HIT_DRAIN_INTERVAL_MS = 20;
 
 export interface AgentRuntimeDeps {
   config: AgentConfig;
   instance: InstanceInfo;
   client: InspectorClient;
-  /** Worker end of the hit channel: probe table out, rendered hits in. */
+  /** Worker end of the hit channel: probe table out; budget events, snapshots and metric windows in. */
   hitPort: MessagePort;
+  /** Rendered hits from the main thread (hook/hitRing). */
+  hitRing: SharedArrayBuffer;
   log: Log;
   /** Lifecycle news for the main thread. */
   tell(msg: WorkerToHost): void;
@@ -51,6 +56,8 @@ export class AgentRuntime {
   private flushTimer?: NodeJS.Timeout;
   private hitCounts?: NodeJS.Timeout;
   private metricFlush?: NodeJS.Timeout;
+  private hitDrain?: NodeJS.Timeout;
+  private readonly hits: HitRingReader;
   private stopped = false;
   private redactor: Redactor;
   private readonly arming: HookArming;
@@ -85,6 +92,7 @@ export class AgentRuntime {
       onFirstFailure: (message) => tell({ type: 'unreachable', message }),
     });
     this.arming = new HookArming(toHook);
+    this.hits = new HitRingReader(deps.hitRing);
     this.blocklist = new Blocklist(config.blocklist);
     const scripts = (this.scripts = new ScriptRegistry(client)); // before Debugger.enable, which replays every loaded script
     this.redactor = new Redactor(config.redaction);
@@ -134,6 +142,7 @@ export class AgentRuntime {
     this.deps.log(`Debugger.enable took ${(performance.now() - started).toFixed(1)} ms (the main thread was blocked about as long)`);
     if (this.stopped) return; // stopped while enabling
     this.hitCounts = setInterval(() => this.manager.reportHitCounts(), HIT_COUNT_INTERVAL_MS);
+    this.hitDrain = setInterval(() => this.drainHits(), HIT_DRAIN_INTERVAL_MS);
     this.metricFlush = setInterval(() => {
       if (this.manager.hasMetrics) this.deps.hitPort.postMessage({ type: 'flushMetrics' } satisfies WorkerToHook);
     }, this.deps.config.metricIntervalMs);
@@ -145,6 +154,8 @@ export class AgentRuntime {
     this.stopped = true;
     clearInterval(this.hitCounts);
     clearInterval(this.metricFlush);
+    clearInterval(this.hitDrain);
+    this.drainHits(); // what the main thread wrote before the stop still goes out
     this.arming.releaseAll();
     await this.ops.run(() => this.manager.dispose()).catch((e) => this.deps.log(`removing probes failed: ${errorMessage(e)}`));
     this.flushEvidence();
@@ -166,6 +177,13 @@ export class AgentRuntime {
     this.blocklist.replace([...own.blocklist, ...msg.blocklist]);
     this.manager.recheckBlocklist(this.blocklist);
     this.deps.log(`relay policy applied: ${msg.redaction.names.length} redaction rule(s), ${msg.blocklist.length} blocked glob(s)`);
+  }
+
+  private drainHits(): void {
+    const { hits, dropped } = this.hits.drain();
+    if (!hits.length && !dropped) return;
+    this.queue.addDropped(dropped);
+    this.enqueue(this.manager.acceptHits({ type: 'hits', hits, dropped }));
   }
 
   private onHits(batch: HitBatch): void {

@@ -19,6 +19,8 @@ export interface AgentWorkerData {
   host: { startedAt: string; cwd: string };
   /** Worker end of the hit channel (see HitHook). */
   hitPort: MessagePort;
+  /** The ring rendered hits come through (see hook/hitRing). */
+  hitRing: SharedArrayBuffer;
   /** ExitGuard's shared state word. */
   sessionState: Int32Array;
 }
@@ -106,7 +108,10 @@ export interface Hit {
   message: string;
 }
 
-/** Rendered hits, main → worker (over the hit channel); `dropped` counts hits lost to the main-side buffer. */
+/**
+ * Main → worker over the hit channel: budget events and injected snapshots (rendered hits come through the hit ring,
+ * hook/hitRing, as the same `Hit`s); `dropped` counts snapshots lost to the main-side buffer.
+ */
 export interface HitBatch {
   type: 'hits';
   hits: Hit[];

@@ -3,8 +3,9 @@
  * the `children` of the modules that required them), so they can be garbage-collected.
  *
  * Why: the agent validates its options with zod on the service's main thread (a bad option must fail at the call
- * site), and the schemas are thousands of closures that would otherwise stay in the service's heap for good. V8
- * walks the heap's functions on every breakpoint condition it evaluates: with the protocol's schemas loaded, a bare
+ * site), and the schemas are thousands of closures that would otherwise stay in the service's heap for good. A
+ * bigger heap makes every V8 breakpoint dearer: each evaluation adds entries to V8's locals-blocklist cache that
+ * only a full GC clears, and full GCs come rarer as the heap grows; with the protocol's schemas loaded, a bare
  * `false` breakpoint cost ~190 µs per hit instead of ~95 µs (bench/fixtures/raw-breakpoint.js, same machine). A
  * module the app had loaded already (its own zod, say) is left alone, and so is anything loaded outside `fn`.
  */

@@ -48,6 +48,7 @@ function runAgentWorker(data: AgentWorkerData): void {
       instance: buildInstanceInfo(data),
       client: session.client,
       hitPort: data.hitPort,
+      hitRing: data.hitRing,
       log,
       tell,
       onRefused: () => void stop('the relay refused this agent'),

@@ -4,7 +4,14 @@ import type { AgentWorkerData, HostToWorker, WorkerToHost } from './channel';
 import type { AgentConfig } from './config';
 import { errorMessage, type Log } from './diagnosticLog';
 import { closeSessionBeforeExit, createSessionState } from './exitGuard';
+import { createHitRingMemory } from './hook/hitRing';
 import { HitHook } from './hook/hitHook';
+
+/**
+ * The worker's young generation, capped: left to V8 it grows to 32 MB under a steady flow of hits (V8 answers any
+ * steady survival by growing it to its maximum), though what the worker holds at once is small.
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 export interface AgentHandle {
   readonly instanceId: string;
@@ -36,17 +43,20 @@ export class WorkerHost {
   ) {
     const { port1, port2 } = new MessageChannel();
     const sessionState = createSessionState();
-    this.hook = new HitHook(port1, { cpuBudget: config.cpuBudget });
+    const hitRing = createHitRingMemory();
+    this.hook = new HitHook(port1, hitRing, { cpuBudget: config.cpuBudget });
     const workerData: AgentWorkerData = {
       config,
       host: { startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(), cwd: process.cwd() },
       hitPort: port2,
+      hitRing,
       sessionState,
     };
     this.worker = new Worker(path.join(__dirname, 'worker.js'), {
       workerData,
       transferList: [port2],
       execArgv: [], // never inherit --require of this very agent, --inspect, etc.
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       env: envWithoutNodeOptions(),
     });
     const ready = new Promise<void>((resolve, reject) => {

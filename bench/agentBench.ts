@@ -122,6 +122,7 @@ async function httpScenario(env: Env, scenario: Scenario, seconds: number, i: nu
 }
 
 /** Batches after the first five that the hot loop runs before RSS is read again (growth with hits = a leak). */
+/** Batches after the first five that the hot loop runs before RSS is read again (growth with hits = a leak). */
 const LATER_BATCHES = 25;
 
 interface HotResult {
@@ -212,13 +213,13 @@ const onBreakpoint = (template: string): Omit<Extract<NewProbe, { kind: 'log' }>
 export interface AgentBenchOptions {
   seconds: number;
   rounds: number;
-  parts?: ReadonlySet<'http' | 'hot' | 'snapshot'>;
+  parts?: ReadonlySet<Part>;
   /** Scenarios whose name matches (baselines always run: every row is a ratio to them). */
   match?: RegExp;
 }
 
 export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
-  const want = (part: 'http' | 'hot' | 'snapshot') => !opts.parts || opts.parts.has(part);
+  const want = (part: Part) => !opts.parts || opts.parts.has(part);
   const picked = (s: Scenario, i: number) => i === 0 || !opts.match || opts.match.test(s.name);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtruth-bench-'));
   const relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir, log: () => undefined });
@@ -228,6 +229,7 @@ export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
   try {
     if (want('http')) out.push(...(await httpReport(env, opts, picked)));
     if (want('hot')) out.push(...(await hotReport(env, picked)));
+    if (want('memory')) out.push(...(await memoryReport(env)));
   } finally {
     await client.close();
     await relay.close();
@@ -321,7 +323,69 @@ async function hotReport(env: Env, picked: (s: Scenario, i: number) => boolean):
   return out;
 }
 
-const Part = z.enum(['http', 'hot', 'snapshot']);
+/** Hits the memory row runs to (the issue's figure), and how fast the logpoint may render them. */
+const MEMORY_HITS = 1_000_000;
+const MEMORY_HITS_PER_SECOND = 25_000;
+
+/**
+ * RSS after a million rendered hits: a logpoint admitting 25,000 hits/s on the hot loop (budget lifted), every hit
+ * rendered, redacted, batched and sent to the relay, against the idle agent run for as long. Growth beyond the
+ * idle agent's is what hits cost in memory (a leak keeps growing; V8 sizing its heaps to the rate levels off).
+ */
+async function memoryReport(env: Env): Promise<string[]> {
+  const probe = { ...logpoint(12, 'amount={amount} t={typeof amount}'), maxPerSecond: MEMORY_HITS_PER_SECOND };
+  const hitsOf = async (service: string, probeId: string) => {
+    const { probes } = await env.client.request('probe.list', { service });
+    return probes.find((p) => p.probe.id === probeId)?.statuses[0]?.hits ?? 0;
+  };
+  const rssOf = (lines: string[]) => (JSON.parse(lines.at(-1)!) as { rss: number }).rss / 1048576;
+  // the probe's run first: it says how long the idle agent then runs
+  const scenario: Scenario = { name: 'memory', agent: true, probe, env: NO_BUDGET };
+  let service = `bench-mem-${env.next++}`;
+  let svc = await startService(env, scenario, HOT_LOOP, service);
+  let withHits: { atStart: number; half: number; end: number; hits: number; seconds: number };
+  try {
+    const probeId = (await arm(env, scenario, service))!;
+    await until(() => (svc.lines.length >= 2 ? true : undefined), 10_000, 'first batches');
+    const t0 = Date.now();
+    const atStart = rssOf(svc.lines);
+    let half = 0;
+    const hits = await until(async () => {
+      const n = await hitsOf(service, probeId);
+      if (!half && n >= MEMORY_HITS / 2) half = rssOf(svc.lines);
+      return n >= MEMORY_HITS ? n : undefined;
+    }, (MEMORY_HITS / MEMORY_HITS_PER_SECOND) * 3000, `${MEMORY_HITS} hits`);
+    withHits = { atStart, half, end: rssOf(svc.lines), hits, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    svc.child.kill('SIGKILL');
+  }
+  service = `bench-mem-${env.next++}`;
+  svc = await startService(env, { name: 'idle', agent: true }, HOT_LOOP, service);
+  let idle: { atStart: number; end: number };
+  try {
+    await arm(env, { name: 'idle', agent: true }, service);
+    await until(() => (svc.lines.length >= 2 ? true : undefined), 10_000, 'first batches');
+    const atStart = rssOf(svc.lines);
+    await new Promise((r) => setTimeout(r, withHits.seconds * 1000));
+    idle = { atStart, end: rssOf(svc.lines) };
+  } finally {
+    svc.child.kill('SIGKILL');
+  }
+  const mb = (x: number) => x.toFixed(1);
+  return [
+    '',
+    `Memory: a logpoint rendering every hit at up to ${MEMORY_HITS_PER_SECOND.toLocaleString('en-US')}/s on the hot loop until the relay counts ${MEMORY_HITS.toLocaleString('en-US')} hits, and the idle agent for as long`,
+    '| scenario | RSS MB at start | RSS MB halfway | RSS MB at the end | hits | seconds |',
+    '|---|---|---|---|---|---|',
+    `| logpoint | ${mb(withHits.atStart)} | ${mb(withHits.half)} | ${mb(withHits.end)} | ${withHits.hits.toLocaleString('en-US')} | ${withHits.seconds.toFixed(0)} |`,
+    `| idle agent | ${mb(idle.atStart)} |  | ${mb(idle.end)} |  | ${withHits.seconds.toFixed(0)} |`,
+    '',
+    `RSS after ${MEMORY_HITS.toLocaleString('en-US')} hits vs the idle agent after as long: ${withHits.end - idle.end >= 0 ? '+' : ''}${mb(withHits.end - idle.end)} MB (target ≤ +10 MB); growth over the run: ${mb(withHits.end - withHits.atStart)} MB (idle agent: ${mb(idle.end - idle.atStart)} MB)`,
+  ];
+}
+
+type Part = z.infer<typeof Part>;
+const Part = z.enum(['http', 'hot', 'memory', 'snapshot']);
 const BenchArgs = z.tuple([
   z.coerce.number().positive().default(5),
   z.coerce.number().int().positive().default(3),
@@ -336,11 +400,11 @@ const BenchArgs = z.tuple([
   }).optional(),
 ]);
 
-// `node dist/bench/agentBench.js [seconds] [rounds] [http,hot,snapshot] [scenario name regex]`: this benchmark alone
+// `node dist/bench/agentBench.js [seconds] [rounds] [http,hot,memory,snapshot] [scenario name regex]`: this benchmark alone
 if (require.main === module) {
   const args = BenchArgs.safeParse(process.argv.slice(2));
   if (!args.success) {
-    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,hot,snapshot] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,hot,memory,snapshot] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
     process.exit(2);
   }
   const [seconds, rounds, parts, match] = args.data;

@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { ArmedAck, ArmedProbe, Hit, HitBatch, InlineSnapshot, MetricBatch, WorkerToHook } from '../channel';
+import type { ArmedAck, ArmedProbe, HitBatch, InlineSnapshot, MetricBatch, WorkerToHook } from '../channel';
 import { MetricAggregator } from '../metrics/aggregator';
 import { durationEndId } from '../metrics/durationEnd';
 import { redactForDisplay, restoreMarks, WITHHELD } from '../redact/displayValue';
@@ -8,13 +8,16 @@ import { InlineSerialiser } from '../snapshot/inlineSerialise';
 import type { RawFrame } from '../snapshot/inlineStack';
 import { CpuBudget, type BudgetEvent, type ExecutionTier } from './cpuBudget';
 import { describeThrown, ExpressionFailure, renderMessage } from './formatValue';
+import { encodeProbeId, HitRingWriter } from './hitRing';
 import { TokenBucket } from './tokenBucket';
 
-/** Hits buffered on the main thread between flushes; past this the oldest are dropped (and counted). */
-const MAX_BUFFERED_HITS = 2000;
+/** Captured at load: a program that patches Date.now must not run inside our hits. */
+const $dateNow = Date.now;
 
 interface ProbeSlot {
   armed: ArmedProbe;
+  /** The probe id as the hit ring stores it. */
+  idBytes: Uint8Array;
   bucket: TokenBucket;
   fired: number;
   /** A metric's aggregate (role 'metric'). */
@@ -45,9 +48,8 @@ interface ProbeSlot {
 const CHARGE_MASK: Readonly<Record<ExecutionTier, number>> = { inject: 1023, breakpoint: 15 };
 
 /**
- * Hits wait this long on the main thread before going to the worker in one message. A postMessage costs the main
- * thread ~10 µs: flushed every event-loop turn, a logpoint at its default 5,000 hits/s on a busy service spent more
- * there than on its hits (a profile of the checkout service at saturation: 2.6% of the main thread in postMessage).
+ * Injected snapshots and stdout lines wait this long on the main thread before going out together (a postMessage
+ * costs the main thread ~10 µs). Rendered hits do not wait: they go into the hit ring at once.
  */
 const FLUSH_DELAY_MS = 20;
 
@@ -77,11 +79,11 @@ export interface HitHookOptions {
 /**
  * The main-thread end of every probe. Probe code (a breakpoint condition today, injected code later) calls
  * `admit` then `hit` synchronously inside the program; everything here must be cheap and must never throw.
- * Values are rendered at once (objects may change later) and shipped to the worker off the hot path.
+ * Values are rendered at once (objects may change later) and written to the hit ring, which the worker drains.
  */
 export class HitHook {
   private readonly probes = new Map<string, ProbeSlot>();
-  private buffer: Hit[] = [];
+  private readonly ring: HitRingWriter;
   private stdoutLines: string[] = [];
   private snapshots: InlineSnapshot[] = [];
   private dropped = 0;
@@ -98,8 +100,10 @@ export class HitHook {
 
   constructor(
     private readonly port: MessagePort,
+    hitRing: SharedArrayBuffer,
     options: HitHookOptions = {},
   ) {
+    this.ring = new HitRingWriter(hitRing);
     this.writeStdout = options.writeStdout ?? ((text) => process.stdout.write(text));
     const now = (this.now = options.now ?? (() => performance.now()));
     this.budget = new CpuBudget(
@@ -180,13 +184,11 @@ export class HitHook {
       if (slot.metric) return void (slot.armed.metric === 'duration' ? slot.metric.start() : slot.metric.value(values[0]));
       slot.fired++;
       const message = restoreMarks(renderMessage(slot.armed.parts, this.withheld(slot.armed, values)));
-      if (this.buffer.length >= MAX_BUFFERED_HITS) {
-        this.buffer.shift();
-        this.dropped++;
+      this.ring.push(slot.idBytes, $dateNow(), message);
+      if (slot.armed.stdout) {
+        this.stdoutLines.push(`[runtruth ${probeId}] ${message}\n`);
+        this.scheduleFlush();
       }
-      this.buffer.push({ probeId, at: Date.now(), message });
-      if (slot.armed.stdout) this.stdoutLines.push(`[runtruth ${probeId}] ${message}\n`);
-      this.scheduleFlush();
     } catch {
       // never into the program
     } finally {
@@ -216,7 +218,7 @@ export class HitHook {
         this.snapshots.shift();
         this.dropped++;
       }
-      this.snapshots.push({ probeId, at: Date.now(), stack: stack.slice(0, config.limits.maxFrames), locals, watches: watchResults, truncated: serialiser.budget.exhausted, pauseMs, maxBytes: config.limits.maxBytes });
+      this.snapshots.push({ probeId, at: $dateNow(), stack: stack.slice(0, config.limits.maxFrames), locals, watches: watchResults, truncated: serialiser.budget.exhausted, pauseMs, maxBytes: config.limits.maxBytes });
       this.budget.charge(probeId, pauseMs, now);
       this.scheduleFlush();
     } catch {
@@ -289,12 +291,12 @@ export class HitHook {
   }
 
   private arm(armed: ArmedProbe): void {
-    const slot: ProbeSlot = { armed, bucket: new TokenBucket(armed.maxPerSecond, this.now), fired: 0, paused: false, readies: 0, sampledAt: 0, calls: 0, chargeMask: CHARGE_MASK.inject, tier: 'inject' };
+    const slot: ProbeSlot = { armed, idBytes: encodeProbeId(armed.probeId), bucket: new TokenBucket(armed.maxPerSecond, this.now), fired: 0, paused: false, readies: 0, sampledAt: 0, calls: 0, chargeMask: CHARGE_MASK.inject, tier: 'inject' };
     if (armed.role === 'metric' && armed.metric) slot.metric = new MetricAggregator(armed.probeId, armed.metric);
     this.probes.set(armed.probeId, slot);
     if (armed.metric === 'duration') {
       const endId = durationEndId(armed.probeId);
-      this.probes.set(endId, { armed: { ...armed, probeId: endId }, bucket: slot.bucket, fired: 0, endOf: slot, calls: 0, chargeMask: CHARGE_MASK.inject, tier: 'inject' });
+      this.probes.set(endId, { armed: { ...armed, probeId: endId }, idBytes: encodeProbeId(endId), bucket: slot.bucket, fired: 0, endOf: slot, calls: 0, chargeMask: CHARGE_MASK.inject, tier: 'inject' });
     }
   }
 
@@ -330,17 +332,16 @@ export class HitHook {
     this.flushScheduled = false;
     const batch: HitBatch = {
       type: 'hits',
-      hits: this.buffer,
+      hits: [],
       dropped: this.dropped,
       ...(this.snapshots.length ? { snapshots: this.snapshots } : {}),
     };
     const lines = this.stdoutLines;
-    this.buffer = [];
     this.snapshots = [];
     this.stdoutLines = [];
     this.dropped = 0;
     try {
-      if (batch.hits.length || batch.dropped || batch.snapshots) this.port.postMessage(batch);
+      if (batch.dropped || batch.snapshots) this.port.postMessage(batch);
       if (lines.length) this.writeStdout(lines.join(''));
     } catch {
       // the worker is gone (agent stopped): nothing to deliver to

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import type { HitBatch, HookToWorker, WorkerToHook } from '../../agent/channel';
 import { HitHook } from '../../agent/hook/hitHook';
+import { createHitRingMemory, HitRingReader } from '../../agent/hook/hitRing';
 import { FakeRelay } from './helpers/fakeRelay';
 import { logProbe } from './helpers/probes';
 import { FixtureWorld, REGISTER } from './helpers/service';
@@ -24,7 +25,10 @@ describe('agent: a probe counts every hit from the moment it reports bound', fun
     const setup = () => {
       const { port1, port2 } = new MessageChannel();
       let now = 1000;
-      const hook = new HitHook(port1, { writeStdout: () => undefined, now: () => now });
+      const ring = createHitRingMemory();
+      const hook = new HitHook(port1, ring, { writeStdout: () => undefined, now: () => now });
+      const reader = new HitRingReader(ring);
+      const messages: string[] = [];
       const batches: HitBatch[] = [];
       port2.on('message', (m: HookToWorker) => m.type === 'hits' && batches.push(m));
       const arm = async (probeId: string) => {
@@ -38,8 +42,11 @@ describe('agent: a probe counts every hit from the moment it reports bound', fun
         hook.hit(probeId, [value]);
         return true;
       };
-      const seen = () => ({ messages: batches.flatMap((b) => b.hits.map((h) => h.message)), budget: batches.flatMap((b) => b.budget ?? []) });
-      /** What reached the worker side once `done` holds (hits and budget events of one hit travel in one batch). */
+      const seen = () => {
+        messages.push(...reader.drain().hits.map((h) => h.message));
+        return { messages: [...messages], budget: batches.flatMap((b) => b.budget ?? []) };
+      };
+      /** What reached the worker side once `done` holds: hits through the ring, budget events as messages. */
       const settle = (done: (s: ReturnType<typeof seen>) => boolean) => waitUntil(() => done(seen()) && seen(), 'the hook to ship its batch', 5000, () => JSON.stringify(seen()));
       return { hook, arm, hitTaking, settle, advance: (ms: number) => (now += ms), close: () => (hook.clear(), port2.close()) };
     };

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
-import type { HitBatch, WorkerToHook } from '../../agent/channel';
+import type { WorkerToHook } from '../../agent/channel';
 import { describeThrown, formatValue, MAX_MESSAGE_CHARS, renderMessage } from '../../agent/hook/formatValue';
 import { HitHook } from '../../agent/hook/hitHook';
+import { createHitRingMemory, HitRingReader } from '../../agent/hook/hitRing';
 import { TokenBucket } from '../../agent/hook/tokenBucket';
 import { waitUntil } from './helpers/wait';
 
@@ -56,18 +57,22 @@ describe('agent: main-thread hit hook', () => {
   it('admits armed probes within maxHits and ships rendered hits to the worker', async () => {
     const { port1, port2 } = new MessageChannel();
     const printed: string[] = [];
-    const hook = new HitHook(port1, { writeStdout: (text) => void printed.push(text) });
-    const batches: HitBatch[] = [];
-    port2.on('message', (b: HitBatch | { type: 'armed' }) => b.type === 'hits' && batches.push(b));
+    const ring = createHitRingMemory(4096);
+    const hook = new HitHook(port1, ring, { writeStdout: (text) => void printed.push(text) });
+    port2.on('message', () => undefined);
     port2.postMessage({ type: 'arm', probe: { probeId: 'p-1', parts: ['v=', ''], maxPerSecond: 1000, maxHits: 2, stdout: true } } satisfies WorkerToHook);
     await waitUntil(() => hook.admit('p-1'), 'the arm message');
+    const before = Date.now();
     hook.hit('p-1', [1]);
     assert.equal(hook.admit('p-1'), true);
     hook.hit('p-1', [hook.err(new TypeError('boom'))]);
     assert.equal(hook.admit('p-1'), false, 'maxHits reached');
     assert.equal(hook.admit('p-unknown'), false);
-    await waitUntil(() => batches.length > 0, 'a hit batch');
-    assert.deepEqual(batches.flatMap((b) => b.hits.map((h) => h.message)), ['v=1', 'v=<error: TypeError: boom>']);
+    const { hits, dropped } = new HitRingReader(ring).drain();
+    assert.deepEqual(hits.map((h) => [h.probeId, h.message]), [['p-1', 'v=1'], ['p-1', 'v=<error: TypeError: boom>']]);
+    assert.ok(hits.every((h) => h.at >= before && h.at <= Date.now()), 'stamped when the line ran');
+    assert.equal(dropped, 0);
+    await waitUntil(() => printed.length > 0, 'the stdout flush');
     assert.deepEqual(printed.join(''), '[runtruth p-1] v=1\n[runtruth p-1] v=<error: TypeError: boom>\n');
     port2.close();
   });

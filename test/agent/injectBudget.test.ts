@@ -5,6 +5,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { HitBatch, HookToWorker, WorkerToHook } from '../../agent/channel';
 import { CpuBudget, type BudgetEvent } from '../../agent/hook/cpuBudget';
 import { HitHook } from '../../agent/hook/hitHook';
+import { createHitRingMemory } from '../../agent/hook/hitRing';
 import { TokenBucket } from '../../agent/hook/tokenBucket';
 import type { PreparedProbe } from '../../agent/probe/prepare';
 import { ProbeManager } from '../../agent/probeManager';
@@ -215,7 +216,7 @@ describe('agent: hot-path budgets', () => {
     const setup = async (probe: { probeId: string; maxPerSecond: number }, tier?: 'inject' | 'breakpoint') => {
       const { port1, port2 } = new MessageChannel();
       let now = 1000;
-      const hook = new HitHook(port1, { writeStdout: () => undefined, now: () => now });
+      const hook = new HitHook(port1, createHitRingMemory(), { writeStdout: () => undefined, now: () => now });
       const events: BudgetEvent[] = [];
       port2.on('message', (m: HookToWorker) => m.type === 'hits' && events.push(...(m as HitBatch).budget ?? []));
       port2.postMessage({ type: 'arm', probe: { ...probe, parts: ['v=', ''], stdout: false } } satisfies WorkerToHook);
