@@ -75,7 +75,15 @@ for (const transport of ['http', 'stdio'] as Transport[]) {
       }, 'logpoint evidence through get_evidence');
       assert.match(evidence, /^#\d+ \S+ \S+ amount=15000 t=number$/m);
       assert.match(evidence, /^#\d+ \S+ \S+ amount=120 t=number$/m);
-      const next = Number(/next: (\d+)/.exec(evidence)?.[1]);
+      // hits of an earlier traffic round may still be on their way: the cursor is read once evidence stops growing
+      const cursor = async () => Number(/next: (\d+)/.exec((await ok(assistant, 'get_evidence', { probeId })).text)?.[1]);
+      let next = Number(/next: (\d+)/.exec(evidence)?.[1]);
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 300));
+        const settled = await cursor();
+        if (settled === next) break;
+        next = settled;
+      }
       assert.ok(next > 0);
       // the cursor: nothing newer until more traffic
       assert.match((await ok(assistant, 'get_evidence', { probeId, since: next })).text, /No evidence for p-\S+ after #\d+ yet/);
