@@ -124,7 +124,10 @@ export class AgentRuntime {
     this.manager = new ProbeManager({
       engine,
       instanceId: config.instanceId,
-      arm: (probe) => this.arming.arm(probe),
+      arm: (probe) => {
+        this.startHitDrain();
+        return this.arming.arm(probe);
+      },
       disarm: (probeId) => toHook({ type: 'disarm', probeId }),
       placed: (probeId, tier) => toHook({ type: 'placed', probeId, tier }),
       sendStatuses: (statuses) => void this.link.send({ type: 'probe.status', statuses }),
@@ -142,7 +145,6 @@ export class AgentRuntime {
     this.deps.log(`Debugger.enable took ${(performance.now() - started).toFixed(1)} ms (the main thread was blocked about as long)`);
     if (this.stopped) return; // stopped while enabling
     this.hitCounts = setInterval(() => this.manager.reportHitCounts(), HIT_COUNT_INTERVAL_MS);
-    this.hitDrain = setInterval(() => this.drainHits(), HIT_DRAIN_INTERVAL_MS);
     this.metricFlush = setInterval(() => {
       if (this.manager.hasMetrics) this.deps.hitPort.postMessage({ type: 'flushMetrics' } satisfies WorkerToHook);
     }, this.deps.config.metricIntervalMs);
@@ -179,9 +181,21 @@ export class AgentRuntime {
     this.deps.log(`relay policy applied: ${msg.redaction.names.length} redaction rule(s), ${msg.blocklist.length} blocked glob(s)`);
   }
 
+  /** Drains the hit ring every HIT_DRAIN_INTERVAL_MS while logpoints are live: an idle agent does not wake for it. */
+  private startHitDrain(): void {
+    if (this.stopped) return;
+    this.hitDrain ??= setInterval(() => this.drainHits(), HIT_DRAIN_INTERVAL_MS);
+  }
+
   private drainHits(): void {
     const { hits, dropped } = this.hits.drain();
-    if (!hits.length && !dropped) return;
+    if (!hits.length && !dropped) {
+      if (!this.manager.hasLogpoints) {
+        clearInterval(this.hitDrain);
+        this.hitDrain = undefined;
+      }
+      return;
+    }
     this.queue.addDropped(dropped);
     this.enqueue(this.manager.acceptHits({ type: 'hits', hits, dropped }));
   }

@@ -176,6 +176,12 @@ export class ProbeManager {
     return false;
   }
 
+  /** Whether any logpoint is live (the runtime drains the hit ring only then). */
+  get hasLogpoints(): boolean {
+    for (const held of this.probes.values()) if (!held.ended && held.spec.kind === 'log') return true;
+    return false;
+  }
+
   private checkMaxHits(held: HeldProbe): void {
     const maxHits = effectiveMaxHits(held.spec);
     if (maxHits !== undefined && held.hits >= maxHits) void this.end(held, 'expired', `max hits reached (${maxHits})`, true, 'max_hits');
