@@ -54,7 +54,7 @@ describe('agent: hit ring (main thread → worker, shared memory)', () => {
   it('drops a message longer than the whole ring instead of overrunning it', () => {
     const memory = createHitRingMemory(256);
     const [writer, reader] = [new HitRingWriter(memory), new HitRingReader(memory)];
-    writer.push(id, 1, 'y'.repeat(300));
+    writer.push(id, 1, 'y'.repeat(300)); // over the ring's 256 bytes
     writer.push(id, 2, 'fits');
     assert.deepEqual(reader.drain(), { hits: [{ probeId: 'p-1', at: 2, message: 'fits' }], dropped: 1 });
   });
@@ -63,9 +63,10 @@ describe('agent: hit ring (main thread → worker, shared memory)', () => {
     const memory = createHitRingMemory(1024);
     const [writer, reader] = [new HitRingWriter(memory), new HitRingReader(memory)];
     const patched: Array<[object, string, PropertyDescriptor]> = [
-      [TextEncoder.prototype, 'encodeInto', Object.getOwnPropertyDescriptor(TextEncoder.prototype, 'encodeInto')!],
+      [Buffer.prototype, 'utf8Write', Object.getOwnPropertyDescriptor(Buffer.prototype, 'utf8Write')!],
+      [Buffer.prototype, 'write', Object.getOwnPropertyDescriptor(Buffer.prototype, 'write')!],
       [Atomics, 'store', Object.getOwnPropertyDescriptor(Atomics, 'store')!],
-      [DataView.prototype, 'setUint32', Object.getOwnPropertyDescriptor(DataView.prototype, 'setUint32')!],
+      [Atomics, 'load', Object.getOwnPropertyDescriptor(Atomics, 'load')!],
     ];
     let ran = 0;
     for (const [target, name] of patched) Object.defineProperty(target, name, { value: () => void ran++, configurable: true, writable: true });
