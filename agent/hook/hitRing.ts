@@ -47,14 +47,13 @@ export function createHitRingMemory(bytes = HIT_RING_BYTES): SharedArrayBuffer {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
-/** The main thread's end. Never throws and never blocks: a hit that does not fit is dropped and counted. */
-export class HitRingWriter {
-  private readonly header: Int32Array;
-  private readonly bytes: Buffer;
-  private readonly ints: Int32Array;
-  private readonly doubles: Float64Array;
-  private readonly capacity: number;
-  private write: number;
+/** The views both ends read the ring's memory through. */
+class RingViews {
+  protected readonly header: Int32Array;
+  protected readonly bytes: Buffer;
+  protected readonly ints: Int32Array;
+  protected readonly doubles: Float64Array;
+  protected readonly capacity: number;
 
   constructor(memory: SharedArrayBuffer) {
     this.header = new Int32Array(memory, 0, HEADER_INTS);
@@ -62,6 +61,15 @@ export class HitRingWriter {
     this.ints = new Int32Array(memory, HEADER_BYTES);
     this.doubles = new Float64Array(memory, HEADER_BYTES);
     this.capacity = this.bytes.length;
+  }
+}
+
+/** The main thread's end. Never throws and never blocks: a hit that does not fit is dropped and counted. */
+export class HitRingWriter extends RingViews {
+  private write: number;
+
+  constructor(memory: SharedArrayBuffer) {
+    super(memory);
     this.write = $atomicsLoad(this.header, WRITE);
   }
 
@@ -97,21 +105,7 @@ export class HitRingWriter {
 }
 
 /** The worker's end: everything written since the last drain, and how many hits were dropped meanwhile. */
-export class HitRingReader {
-  private readonly header: Int32Array;
-  private readonly buffer: Buffer;
-  private readonly ints: Int32Array;
-  private readonly doubles: Float64Array;
-  private readonly capacity: number;
-
-  constructor(memory: SharedArrayBuffer) {
-    this.header = new Int32Array(memory, 0, HEADER_INTS);
-    this.buffer = Buffer.from(memory, HEADER_BYTES);
-    this.ints = new Int32Array(memory, HEADER_BYTES);
-    this.doubles = new Float64Array(memory, HEADER_BYTES);
-    this.capacity = this.buffer.length;
-  }
-
+export class HitRingReader extends RingViews {
   drain(): { hits: Hit[]; dropped: number } {
     const hits: Hit[] = [];
     const end = Atomics.load(this.header, WRITE);
@@ -124,7 +118,7 @@ export class HitRingReader {
       }
       const idLength = this.ints[(read >> 2) + 1]!;
       const id = read + RECORD_HEAD;
-      hits.push({ probeId: this.buffer.toString('utf8', id, id + idLength), at: this.doubles[(read >> 3) + 1]!, message: this.buffer.toString('utf8', id + idLength, id + idLength + messageLength) });
+      hits.push({ probeId: this.bytes.toString('utf8', id, id + idLength), at: this.doubles[(read >> 3) + 1]!, message: this.bytes.toString('utf8', id + idLength, id + idLength + messageLength) });
       read += align8(RECORD_HEAD + idLength + messageLength);
       if (read === this.capacity) read = 0;
     }
