@@ -1,7 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { CapturedValue } from '../backend/protocol/evidence';
 import type { MetricType } from '../backend/protocol/probe';
-import type { AgentConfig } from './config';
 import type { BudgetEvent } from './hook/cpuBudget';
 import type { MetricWindow } from './metrics/aggregator';
 import type { RedactionConfig } from './redact/rules';
@@ -13,8 +12,14 @@ import type { RawFrame } from './snapshot/inlineStack';
  * so a message cannot drift between sender and receiver.
  */
 
+/**
+ * What the worker starts from: the caller's options or the RUNTRUTH_* variables, validated there (see config), and
+ * the instance id the main thread already handed back to the caller.
+ */
+export type AgentStart = { instanceId: string } & ({ options: unknown } | { env: Record<string, string> });
+
 export interface AgentWorkerData {
-  config: AgentConfig;
+  start: AgentStart;
   /** Facts only the main thread knows reliably. */
   host: { startedAt: string; cwd: string };
   /** Worker end of the hit channel (see HitHook). */
@@ -30,6 +35,8 @@ export type HostToWorker = { type: 'stop' } | { type: 'exit' } | { type: 'sessio
 
 /** Lifecycle, worker → main (over parentPort). */
 export type WorkerToHost =
+  /** The options are valid: from here the worker must not keep the process alive (see WorkerHost). */
+  | { type: 'configured' }
   | { type: 'welcomed' }
   /** The relay refused us for good (bad key, protocol): the agent has shut itself down. */
   | { type: 'refused'; message: string }
@@ -84,7 +91,9 @@ export type WorkerToHook =
   /** Rules for withholding values before they leave the process (the default denylist always applies). */
   | { type: 'redaction'; config: RedactionConfig }
   /** Send the metric windows aggregated since the last flush. */
-  | { type: 'flushMetrics' };
+  | { type: 'flushMetrics' }
+  /** The configured CPU budget (validated in the worker; sent before any probe is armed). */
+  | { type: 'cpuBudget'; share: number };
 
 /** Aggregated metric windows, main → worker (over the hit channel), answering flushMetrics. */
 export interface MetricBatch {

@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import { z } from 'zod';
 import { describeIssues } from '../backend/protocol/errors';
 import { Labels, ServiceName } from '../backend/protocol/probe';
+import { defaultInstanceId } from './instanceId';
 import { redactionConfigProblem, type RedactionConfig } from './redact/rules';
 
 const RegexList = z.array(z.string().min(1).max(256)).max(1000);
 
-/** What a host app passes to `start()`. Validated once, synchronously, so a typo fails loudly at the call site. */
+/**
+ * What a host app passes to `start()`. Validated in the agent's worker (zod stays off the service's main thread):
+ * a typo rejects `ready` with one readable Error and the agent stays off.
+ */
 export const AgentOptionsSchema = z.object({
   /** Relay base URL (`ws://` or `wss://`); the agent dials `${relay}/agent`. */
   relay: z.string().refine(isWebSocketUrl, 'must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:7070'),
@@ -85,10 +87,6 @@ export function resolveConfig(options: unknown, env: NodeJS.ProcessEnv = process
     metricIntervalMs: o.metricIntervalMs ?? DEFAULT_METRIC_INTERVAL_MS,
     cpuBudget: o.cpuBudget ?? DEFAULT_CPU_BUDGET,
   };
-}
-
-export function defaultInstanceId(): string {
-  return `${os.hostname().slice(0, 100)}-${process.pid}-${randomBytes(2).toString('hex')}`;
 }
 
 function isWebSocketUrl(value: string): boolean {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { redactionConfigProblem, type RedactionConfig } from './redact/rules';
 import { AgentOptionsSchema, type AgentOptions } from './config';
+import { missingEnvProblem } from './requiredEnv';
 
 /** Which environment variable sets which option, for messages that name what the operator actually typed. */
 const ENV_NAMES: Record<string, string> = {
@@ -20,8 +21,8 @@ const ENV_NAMES: Record<string, string> = {
  * whose message names the variables to fix (and never echoes the key).
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): AgentOptions {
-  const missing = ['RUNTRUTH_RELAY', 'RUNTRUTH_AGENT_KEY', 'RUNTRUTH_SERVICE'].filter((name) => !env[name]?.trim());
-  if (missing.length) throw new Error(`set ${missing.join(', ')} to start the agent`);
+  const missing = missingEnvProblem(env);
+  if (missing) throw new Error(missing);
   const options: AgentOptions = {
     relay: env.RUNTRUTH_RELAY!.trim(),
     agentKey: env.RUNTRUTH_AGENT_KEY!.trim(),

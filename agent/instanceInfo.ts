@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { InstanceInfo } from '../backend/protocol/messages';
 import type { AgentWorkerData } from './channel';
+import type { AgentConfig } from './config';
 import { detectCommit } from './gitCommit';
 
 /** Who this agent is, for the hello. Computed once: none of it changes while the process runs. */
-export function buildInstanceInfo({ config, host }: Pick<AgentWorkerData, 'config' | 'host'>): InstanceInfo {
+export function buildInstanceInfo(config: AgentConfig, host: AgentWorkerData['host']): InstanceInfo {
   const commit = config.commit ?? detectCommit(host.cwd);
   return {
     service: config.service,

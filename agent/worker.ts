@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AgentRuntime } from './agentRuntime';
-import type { AgentWorkerData, HostToWorker, WorkerToHost } from './channel';
+import type { AgentStart, AgentWorkerData, HostToWorker, WorkerToHook, WorkerToHost } from './channel';
+import { resolveConfig, type AgentConfig } from './config';
 import { createLog, errorMessage } from './diagnosticLog';
 import { buildInstanceInfo } from './instanceInfo';
 import { WorkerSession } from './workerSession';
@@ -12,8 +13,19 @@ import { WorkerSession } from './workerSession';
  */
 function runAgentWorker(data: AgentWorkerData): void {
   const control = parentPort!;
-  const log = createLog(data.config.logFile, 'worker');
   const tell = (msg: WorkerToHost) => control.postMessage(msg);
+  let config: AgentConfig;
+  try {
+    config = configFor(data.start);
+  } catch (e) {
+    tell({ type: 'failed', message: `agent not started: ${errorMessage(e)}` });
+    data.hitPort.close();
+    return void control.close();
+  }
+  tell({ type: 'configured' });
+  const log = createLog(config.logFile, 'worker');
+  log(`agent ${config.instanceId} starting (${config.mode}) for service ${config.service}, relay ${config.relayUrl}`);
+  data.hitPort.postMessage({ type: 'cpuBudget', share: config.cpuBudget } satisfies WorkerToHook);
 
   let session: WorkerSession;
   try {
@@ -44,8 +56,8 @@ function runAgentWorker(data: AgentWorkerData): void {
 
   try {
     runtime = new AgentRuntime({
-      config: data.config,
-      instance: buildInstanceInfo(data),
+      config,
+      instance: buildInstanceInfo(config, data.host),
       client: session.client,
       hitPort: data.hitPort,
       hitRing: data.hitRing,
@@ -61,6 +73,13 @@ function runAgentWorker(data: AgentWorkerData): void {
     tell({ type: 'failed', message: `runtruth agent could not start: ${errorMessage(e)}` });
     void stop('start-up failed');
   });
+}
+
+/** The options, or the RUNTRUTH_* variables, validated; the instance id is the one the caller already has. */
+function configFor(start: AgentStart): AgentConfig {
+  if ('options' in start) return { ...resolveConfig(start.options), instanceId: start.instanceId };
+  const { optionsFromEnv } = require('./envOptions') as typeof import('./envOptions');
+  return { ...resolveConfig(optionsFromEnv(start.env), start.env), instanceId: start.instanceId };
 }
 
 runAgentWorker(workerData as AgentWorkerData);

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { AgentWorkerData, HostToWorker, WorkerToHost } from './channel';
-import type { AgentConfig } from './config';
+import type { AgentStart, AgentWorkerData, HostToWorker, WorkerToHost } from './channel';
 import { errorMessage, type Log } from './diagnosticLog';
 import { closeSessionBeforeExit, createSessionState } from './exitGuard';
 import { createHitRingMemory } from './hook/hitRing';
@@ -37,16 +36,16 @@ export class WorkerHost {
   private stopping?: Promise<void>;
 
   constructor(
-    config: AgentConfig,
+    request: AgentStart,
     private readonly log: Log,
     private readonly onGone: () => void,
   ) {
     const { port1, port2 } = new MessageChannel();
     const sessionState = createSessionState();
     const hitRing = createHitRingMemory();
-    this.hook = new HitHook(port1, hitRing, { cpuBudget: config.cpuBudget });
+    this.hook = new HitHook(port1, hitRing); // the configured CPU budget follows from the worker
     const workerData: AgentWorkerData = {
-      config,
+      start: request,
       host: { startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(), cwd: process.cwd() },
       hitPort: port2,
       hitRing,
@@ -81,14 +80,17 @@ export class WorkerHost {
       this.settleReady?.(new Error('runtruth agent stopped before the relay welcomed it'));
       this.onGone();
     });
-    this.worker.unref(); // the agent must never keep the host process alive
-    this.handle = Object.freeze({ instanceId: config.instanceId, ready, stop: () => this.stop() });
+    // The agent must never keep the host process alive, except for the ~100 ms the worker takes to judge the
+    // options: an app that ends sooner still gets the line that says why the agent did not start.
+    this.worker.once('message', () => this.worker.unref());
+    this.handle = Object.freeze({ instanceId: request.instanceId, ready, stop: () => this.stop() });
   }
 
   private onWorkerMessage(msg: WorkerToHost): void {
     // by the time this JS runs, V8 has run the pending removal of the session the worker disconnected
     if (msg.type === 'sessionClosed') return this.worker.postMessage({ type: 'sessionClosedAck' } satisfies HostToWorker);
     if (msg.type === 'welcomed') return this.settleReady?.();
+    if (msg.type === 'configured') return;
     this.log(`agent ${msg.type}: ${msg.message}`);
     this.settleReady?.(new Error(msg.message));
   }

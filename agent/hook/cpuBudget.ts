@@ -80,16 +80,17 @@ interface Account {
  * job (the hook's gate flag, and the worker takes the probe out of the program); this class decides and says why.
  */
 export class CpuBudget {
-  private readonly limitMs: number;
+  private limitMs: number;
   private readonly bucketMs: number;
   private readonly total = new Float64Array(BUCKETS);
   private readonly accounts = new Map<string, Account>();
   private head = 0;
-  private readonly share: number;
+  private share: number;
   private readonly windowMs: number;
   private readonly pauseMs: number;
   private readonly maxPauses: number;
-  private readonly sampleCapMs: number;
+  private sampleCapMs: number;
+  private readonly sampleCapGiven: boolean;
   private readonly now: () => number;
 
   constructor(
@@ -104,7 +105,15 @@ export class CpuBudget {
     this.now = options.now ?? (() => performance.now());
     this.limitMs = this.share * this.windowMs;
     this.bucketMs = this.windowMs / BUCKETS;
+    this.sampleCapGiven = options.sampleCapMs !== undefined;
     this.sampleCapMs = options.sampleCapMs ?? this.limitMs / 4;
+  }
+
+  /** The configured share (the worker validates it and tells the main thread once, before any probe is armed). */
+  setShare(share: number): void {
+    this.share = share;
+    this.limitMs = share * this.windowMs;
+    if (!this.sampleCapGiven) this.sampleCapMs = this.limitMs / 4;
   }
 
   /**

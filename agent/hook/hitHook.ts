@@ -284,6 +284,7 @@ export class HitHook {
         this.budget.forget(msg.probeId);
       } else if (msg.type === 'placed') this.placed(msg.probeId, msg.tier);
       else if (msg.type === 'redaction') this.redactor = new Redactor(msg.config);
+      else if (msg.type === 'cpuBudget') this.budget.setShare(msg.share);
       else this.flushMetrics();
     } catch {
       // a bad update must not surface in the program's event loop
