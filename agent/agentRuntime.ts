@@ -3,7 +3,7 @@ import type { AgentEvidence } from '../backend/protocol/evidence';
 import { PROTOCOL_VERSION } from '../backend/protocol/messages';
 import type { AgentPolicyMsg, InstanceInfo } from '../backend/protocol/messages';
 import { HitRingReader } from './hook/hitRing';
-import type { HitBatch, HookToWorker, MetricBatch, WorkerToHook, WorkerToHost } from './channel';
+import type { HookBatch, HookToWorker, MetricBatch, WorkerToHook, WorkerToHost } from './channel';
 import type { AgentConfig } from './config';
 import { errorMessage, type Log } from './diagnosticLog';
 import { BreakpointEngine } from './engine/breakpointEngine';
@@ -134,7 +134,7 @@ export class AgentRuntime {
       log,
       redactor: () => this.redactor,
     });
-    deps.hitPort.on('message', (msg: HookToWorker) => (msg.type === 'metrics' ? this.onMetrics(msg) : msg.type === 'armed' ? this.arming.onArmed(msg.probeId) : this.onHits(msg)));
+    deps.hitPort.on('message', (msg: HookToWorker) => (msg.type === 'metrics' ? this.onMetrics(msg) : msg.type === 'armed' ? this.arming.onArmed(msg.probeId) : this.onHookBatch(msg)));
   }
 
   async start(): Promise<void> {
@@ -197,12 +197,12 @@ export class AgentRuntime {
       return;
     }
     this.queue.addDropped(dropped);
-    this.enqueue(this.manager.acceptHits({ type: 'hits', hits, dropped }));
+    this.enqueue(this.manager.acceptHits(hits));
   }
 
-  private onHits(batch: HitBatch): void {
+  private onHookBatch(batch: HookBatch): void {
     this.queue.addDropped(batch.dropped);
-    this.enqueue(this.manager.acceptHits(batch));
+    this.manager.acceptBudget(batch.budget ?? []);
     for (const snap of batch.snapshots ?? []) {
       try {
         this.enqueue(this.manager.acceptSnapshot(inlineSnapshotEvidence(snap, this.scripts, this.maps)));

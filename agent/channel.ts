@@ -108,7 +108,7 @@ export interface ArmedAck {
 }
 
 /** Everything the hook sends to the worker. */
-export type HookToWorker = HitBatch | MetricBatch | ArmedAck;
+export type HookToWorker = HookBatch | MetricBatch | ArmedAck;
 
 export interface Hit {
   probeId: string;
@@ -119,11 +119,10 @@ export interface Hit {
 
 /**
  * Main → worker over the hit channel: budget events and injected snapshots (rendered hits come through the hit ring,
- * hook/hitRing, as the same `Hit`s); `dropped` counts snapshots lost to the main-side buffer.
+ * hook/hitRing); `dropped` counts snapshots lost to the main-side buffer.
  */
-export interface HitBatch {
-  type: 'hits';
-  hits: Hit[];
+export interface HookBatch {
+  type: 'batch';
   dropped: number;
   /** Probes the CPU budget paused, resumed or disabled since the last batch. */
   budget?: BudgetEvent[];

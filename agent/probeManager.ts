@@ -1,6 +1,6 @@
 import type { AgentEvidence } from '../backend/protocol/evidence';
 import type { ProbeSpec, ProbeStatus, ProbeStatusCode } from '../backend/protocol/probe';
-import type { ArmedProbe, HitBatch, MetricBatch } from './channel';
+import type { ArmedProbe, Hit, MetricBatch } from './channel';
 import type { BudgetEvent } from './hook/cpuBudget';
 import { errorMessage, type Log } from './diagnosticLog';
 import type { EngineStatus, ProbeEngine } from './engine/types';
@@ -134,11 +134,15 @@ export class ProbeManager {
     this.deps.sendStatuses(this.statuses()); // a relay that restarted knows nothing about the kept ones
   }
 
+  /** What the hook's CPU budget decided (throttled, resumed, disabled probes). */
+  acceptBudget(events: readonly BudgetEvent[]): void {
+    for (const event of events) this.onBudget(event);
+  }
+
   /** Turns rendered hits into evidence for probes still held, counting hits and enforcing maxHits. */
-  acceptHits(batch: HitBatch): AgentEvidence[] {
-    for (const event of batch.budget ?? []) this.onBudget(event);
+  acceptHits(hits: readonly Hit[]): AgentEvidence[] {
     const evidence: AgentEvidence[] = [];
-    for (const hit of batch.hits) {
+    for (const hit of hits) {
       const held = this.probes.get(hit.probeId);
       if (!held || held.ended) continue;
       held.hits++;

@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { ArmedAck, ArmedProbe, HitBatch, InlineSnapshot, MetricBatch, WorkerToHook } from '../channel';
+import type { ArmedAck, ArmedProbe, HookBatch, InlineSnapshot, MetricBatch, WorkerToHook } from '../channel';
 import { MetricAggregator } from '../metrics/aggregator';
 import { durationEndId } from '../metrics/durationEnd';
 import { redactForDisplay, restoreMarks, WITHHELD } from '../redact/displayValue';
@@ -238,7 +238,7 @@ export class HitHook {
 
   private sendBudgetEvent(event: BudgetEvent): void {
     try {
-      this.port.postMessage({ type: 'hits', hits: [], dropped: 0, budget: [event] } satisfies HitBatch);
+      this.port.postMessage({ type: 'batch', dropped: 0, budget: [event] } satisfies HookBatch);
     } catch {
       // the worker is gone
     }
@@ -331,9 +331,8 @@ export class HitHook {
 
   private flush(): void {
     this.flushScheduled = false;
-    const batch: HitBatch = {
-      type: 'hits',
-      hits: [],
+    const batch: HookBatch = {
+      type: 'batch',
       dropped: this.dropped,
       ...(this.snapshots.length ? { snapshots: this.snapshots } : {}),
     };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
-import type { HitBatch, HookToWorker, WorkerToHook } from '../../agent/channel';
+import type { HookBatch, HookToWorker, WorkerToHook } from '../../agent/channel';
 import { HitHook } from '../../agent/hook/hitHook';
 import { createHitRingMemory, HitRingReader } from '../../agent/hook/hitRing';
 import { FakeRelay } from './helpers/fakeRelay';
@@ -29,8 +29,8 @@ describe('agent: a probe counts every hit from the moment it reports bound', fun
       const hook = new HitHook(port1, ring, { writeStdout: () => undefined, now: () => now });
       const reader = new HitRingReader(ring);
       const messages: string[] = [];
-      const batches: HitBatch[] = [];
-      port2.on('message', (m: HookToWorker) => m.type === 'hits' && batches.push(m));
+      const batches: HookBatch[] = [];
+      port2.on('message', (m: HookToWorker) => m.type === 'batch' && batches.push(m));
       const arm = async (probeId: string) => {
         port2.postMessage({ type: 'arm', probe: { probeId, parts: ['v=', ''], maxPerSecond: 5000, stdout: false } } satisfies WorkerToHook);
         await waitUntil(() => hook.admit(probeId) && (hook.hit(probeId, ['warm']), true), 'the arm message');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ProbeStatus } from '../../backend/protocol/probe';
 import type { ProbeEngine, StatusCallback } from '../../agent/engine/types';
 import { MessageChannel } from 'node:worker_threads';
-import type { HitBatch, HookToWorker, WorkerToHook } from '../../agent/channel';
+import type { HookBatch, HookToWorker, WorkerToHook } from '../../agent/channel';
 import { CpuBudget, type BudgetEvent } from '../../agent/hook/cpuBudget';
 import { HitHook } from '../../agent/hook/hitHook';
 import { createHitRingMemory } from '../../agent/hook/hitRing';
@@ -218,7 +218,7 @@ describe('agent: hot-path budgets', () => {
       let now = 1000;
       const hook = new HitHook(port1, createHitRingMemory(), { writeStdout: () => undefined, now: () => now });
       const events: BudgetEvent[] = [];
-      port2.on('message', (m: HookToWorker) => m.type === 'hits' && events.push(...(m as HitBatch).budget ?? []));
+      port2.on('message', (m: HookToWorker) => m.type === 'batch' && events.push(...(m as HookBatch).budget ?? []));
       port2.postMessage({ type: 'arm', probe: { ...probe, parts: ['v=', ''], stdout: false } } satisfies WorkerToHook);
       if (tier) port2.postMessage({ type: 'placed', probeId: probe.probeId, tier } satisfies WorkerToHook);
       // the table update has arrived once the probe is known (admit of an unknown probe is false, and not counted)
@@ -292,7 +292,7 @@ describe('agent: hot-path budgets', () => {
     it('turns budget events into statuses, and takes a disabled probe out of the program', async () => {
       const { inject, statuses, manager, probe } = await managedLogpoint();
       const reason = 'throttled by the CPU budget: probes used over 1.0% of a core (this one 30 ms in 2.0 s); paused for 4.0 s';
-      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'throttled', reason, takeOut: true }] });
+      manager.acceptBudget([{ probeId: probe.id, action: 'throttled', reason, takeOut: true }]);
       assert.deepEqual(
         statuses.map((s) => [s.state, s.tier, s.reason]),
         [
@@ -302,10 +302,10 @@ describe('agent: hot-path budgets', () => {
       );
       assert.deepEqual(statuses.at(-1)!.location, { url: 'file:///a.js', line: 4, column: 3 });
       await waitUntil(() => inject.removed.length === 1, 'the throttled probe to leave the program for its pause');
-      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'resumed', reason: 'resumed' }] });
+      manager.acceptBudget([{ probeId: probe.id, action: 'resumed', reason: 'resumed' }]);
       assert.deepEqual([statuses.at(-1)!.state, statuses.at(-1)!.reason], ['bound', undefined]);
       await waitUntil(() => inject.added.length === 2, 'the resumed probe to be placed again');
-      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'disabled', reason: 'disabled by the CPU budget: …' }] });
+      manager.acceptBudget([{ probeId: probe.id, action: 'disabled', reason: 'disabled by the CPU budget: …' }]);
       await waitUntil(() => inject.removed.length === 2, 'the disabled probe to leave the program');
       assert.deepEqual([statuses.at(-1)!.state, statuses.at(-1)!.reason], ['error', 'disabled by the CPU budget: …']);
       assert.deepEqual(inject.added, [probe.id, probe.id]);
@@ -314,9 +314,9 @@ describe('agent: hot-path budgets', () => {
 
     it('leaves a throttled probe in place when the budget does not ask to take it out (no LiveEdit for a pause)', async () => {
       const { inject, statuses, manager, probe } = await managedLogpoint();
-      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'throttled', reason: 'throttled …', takeOut: false }] });
+      manager.acceptBudget([{ probeId: probe.id, action: 'throttled', reason: 'throttled …', takeOut: false }]);
       assert.deepEqual([statuses.at(-1)!.state, statuses.at(-1)!.code, statuses.at(-1)!.reason], ['bound', 'budget', 'throttled …']);
-      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'resumed', reason: 'resumed' }] });
+      manager.acceptBudget([{ probeId: probe.id, action: 'resumed', reason: 'resumed' }]);
       await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual([statuses.at(-1)!.state, statuses.at(-1)!.reason], ['bound', undefined]);
       assert.deepEqual([inject.added, inject.removed], [[probe.id], []]);
@@ -331,9 +331,9 @@ describe('agent: hot-path budgets', () => {
       const probe = logProbe({ file: 'a.js', line: 4, template: 'x' });
       await manager.add(probe);
       assert.deepEqual(placed, [[probe.id, 'inject']]);
-      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'throttled', reason: 'throttled', takeOut: true }] });
+      manager.acceptBudget([{ probeId: probe.id, action: 'throttled', reason: 'throttled', takeOut: true }]);
       await manager.remove(probe.id);
-      manager.acceptHits({ type: 'hits', hits: [], dropped: 0, budget: [{ probeId: probe.id, action: 'resumed', reason: 'resumed' }] });
+      manager.acceptBudget([{ probeId: probe.id, action: 'resumed', reason: 'resumed' }]);
       await new Promise((r) => setImmediate(r));
       assert.deepEqual(inject.added, [probe.id], 'placed once, never again after its removal');
       assert.ok(inject.removed.length >= 1);

@@ -76,7 +76,7 @@ describe('agent: probe manager', () => {
     await manager.add(p);
     assert.equal(armed.get(p.id)?.maxHits, 2);
     const hit = { probeId: p.id, at: Date.now(), message: 'v' };
-    const evidence = manager.acceptHits({ type: 'hits', hits: [hit, hit, hit], dropped: 0 });
+    const evidence = manager.acceptHits([hit, hit, hit]);
     assert.equal(evidence.length, 2);
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(engine.calls, [`add ${p.id}`, `remove ${p.id}`]);
@@ -99,7 +99,7 @@ describe('agent: probe manager', () => {
     const { manager, statuses } = setup();
     const p = logProbe({ file: 'a.js', line: 1, template: 'v' });
     await manager.add(p);
-    manager.acceptHits({ type: 'hits', hits: [{ probeId: p.id, at: Date.now(), message: 'v' }], dropped: 0 });
+    manager.acceptHits([{ probeId: p.id, at: Date.now(), message: 'v' }]);
     statuses.length = 0;
     manager.reportHitCounts();
     manager.reportHitCounts();
