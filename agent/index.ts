@@ -18,7 +18,8 @@ export type { AgentHandle } from './workerHost';
  */
 export function start(options: AgentOptions): AgentHandle {
   const given = (options as { instanceId?: unknown } | undefined)?.instanceId;
-  return startWith({ instanceId: typeof given === 'string' && given ? given : defaultInstanceId(), options }, (options as { logFile?: unknown } | undefined)?.logFile);
+  const logFile = (options as { logFile?: unknown } | undefined)?.logFile;
+  return startWith({ instanceId: typeof given === 'string' && given ? given : defaultInstanceId(), options }, typeof logFile === 'string' && logFile ? logFile : process.env.RUNTRUTH_LOG_FILE);
 }
 
 /**
@@ -30,14 +31,15 @@ export function startFromEnv(env: NodeJS.ProcessEnv): AgentHandle {
   if (missing) throw new Error(missing);
   const runtruth: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (name.startsWith('RUNTRUTH_') && value !== undefined) runtruth[name] = value;
-  return startWith({ instanceId: defaultInstanceId(), env: runtruth }, undefined);
+  return startWith({ instanceId: defaultInstanceId(), env: runtruth }, env.RUNTRUTH_LOG_FILE);
 }
 
-function startWith(request: AgentStart, logFile: unknown): AgentHandle {
+/** `logFile`: the main thread's log, chosen as the worker's is (the option, else RUNTRUTH_LOG_FILE of the same source). */
+function startWith(request: AgentStart, logFile: string | undefined): AgentHandle {
   const existing = readSlot<AgentHandle>();
   if (existing) return existing.handle;
   if (!isMainThread) throw new Error('runtruth agent: start() must be called on the main thread, not in a worker');
-  const log = createLog(typeof logFile === 'string' && logFile ? logFile : process.env.RUNTRUTH_LOG_FILE || undefined, 'main');
+  const log = createLog(logFile || undefined, 'main');
   try {
     const host: WorkerHost = new WorkerHost(request, log, () => removeSlot(host.handle));
     try {
