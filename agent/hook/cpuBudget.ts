@@ -80,7 +80,6 @@ interface Account {
  * job (the hook's gate flag, and the worker takes the probe out of the program); this class decides and says why.
  */
 export class CpuBudget {
-  private limitMs: number;
   private readonly bucketMs: number;
   private readonly total = new Float64Array(BUCKETS);
   private readonly accounts = new Map<string, Account>();
@@ -89,8 +88,7 @@ export class CpuBudget {
   private readonly windowMs: number;
   private readonly pauseMs: number;
   private readonly maxPauses: number;
-  private sampleCapMs: number;
-  private readonly sampleCapGiven: boolean;
+  private readonly sampleCapOption?: number;
   private readonly now: () => number;
 
   constructor(
@@ -103,17 +101,21 @@ export class CpuBudget {
     this.pauseMs = options.pauseMs ?? 4000;
     this.maxPauses = options.maxPauses ?? 4;
     this.now = options.now ?? (() => performance.now());
-    this.limitMs = this.share * this.windowMs;
     this.bucketMs = this.windowMs / BUCKETS;
-    this.sampleCapGiven = options.sampleCapMs !== undefined;
-    this.sampleCapMs = options.sampleCapMs ?? this.limitMs / 4;
+    this.sampleCapOption = options.sampleCapMs;
   }
 
   /** The configured share (the worker validates it and tells the main thread once, before any probe is armed). */
   setShare(share: number): void {
     this.share = share;
-    this.limitMs = share * this.windowMs;
-    if (!this.sampleCapGiven) this.sampleCapMs = this.limitMs / 4;
+  }
+
+  private get limitMs(): number {
+    return this.share * this.windowMs;
+  }
+
+  private get sampleCapMs(): number {
+    return this.sampleCapOption ?? this.limitMs / 4;
   }
 
   /**
