@@ -1,5 +1,5 @@
 import { RUNTIME_GLOBAL } from './expr/allowlist';
-import { createProbeRuntime, INERT_RUNTIME } from './expr/runtime';
+import { createProbeRuntime, INERT_RUNTIME, type ProbeRuntime } from './expr/runtime';
 import type { HitHook } from './hook/hitHook';
 
 /**
@@ -35,7 +35,21 @@ export function installSlot<H>(handle: H, hook: HitHook): void {
   Object.defineProperty(globalThis, AGENT_SLOT, { value: slot, enumerable: false, writable: false, configurable: true });
   // Probe code (injected or a breakpoint condition) reaches the guard runtime by this global name: a global
   // read costs ~1 ns where Symbol.for costs ~20 ns per hit.
-  Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: createProbeRuntime(hook), enumerable: false, writable: false, configurable: true });
+  const runtime = createProbeRuntime(hook);
+  Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, enumerable: false, writable: false, configurable: true });
+  placeBreakpointRuntime(runtime);
+}
+
+/**
+ * Breakpoint conditions read the runtime as `0n.__runtruth$rt` (see BREAKPOINT_RUNTIME: no global name lookup in
+ * V8's debug-evaluate scope). A program that froze BigInt.prototype keeps it unchanged: conditions fall back to the global.
+ */
+function placeBreakpointRuntime(runtime: ProbeRuntime): void {
+  try {
+    Object.defineProperty(BigInt.prototype, RUNTIME_GLOBAL, { value: runtime, enumerable: false, writable: false, configurable: true });
+  } catch {
+    // frozen or non-extensible: the global serves
+  }
 }
 
 /** Removes the slot (after stop), only if it is still ours. */
@@ -44,4 +58,5 @@ export function removeSlot(handle: unknown): void {
   delete (globalThis as GlobalWithSlot)[AGENT_SLOT];
   // probe code the agent could not take out (its worker died) keeps finding closed gates, never a ReferenceError
   Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: INERT_RUNTIME, enumerable: false, writable: false, configurable: true });
+  placeBreakpointRuntime(INERT_RUNTIME);
 }

@@ -1,4 +1,4 @@
-import { RUNTIME_GLOBAL } from '../expr/allowlist';
+import { BREAKPOINT_RUNTIME, RUNTIME_GLOBAL } from '../expr/allowlist';
 import { compileProbe } from '../expr/compileProbe';
 import type { CompileOptions } from '../expr/compile';
 import type { PreparedProbe } from '../probe/prepare';
@@ -11,8 +11,9 @@ import type { PreparedProbe } from '../probe/prepare';
  * global, or a local of the paused frame) goes through V8's locals-blocklist cache, an ephemeron table that gains
  * entries on every evaluation until the next full GC and whose lookups then scan it (perf on Node 20: 60% of a
  * breakpoint-tier hit in Isolate::LocalsBlockListCacheGet/Set, more the larger the heap, as full GCs come rarer).
- * So the text makes as few lookups as it can, and is short (V8 parses, hashes and reports it on every hit): one
- * runtime call (`bp`, or `bpc` with a condition) given one thunk that receives the runtime as a parameter; the gate,
+ * So the text makes no global lookup and is short (V8 parses, hashes and reports it on every hit): one runtime call
+ * (`bp`, or `bpc` with a condition) on the runtime read through a literal (BREAKPOINT_RUNTIME), given one thunk
+ * that receives the runtime as a parameter named like the global, which its guarded code reads; the gate,
  * the condition and the rest run in normal, optimised code, and the thunk, which looks up only the frame's variables
  * the expressions name, runs only when admitted.
  *
@@ -32,5 +33,5 @@ export function buildLogpointCondition(probe: PreparedProbe, isDeclared?: Compil
   const branches = compiled.expressions.map((code, i) => `i === ${i} ? ${code} : `).join('');
   const body = `${compiled.condition === undefined ? '' : `i < 0 ? (${compiled.condition}) : `}${branches}undefined`;
   const call = compiled.condition === undefined ? 'bp' : 'bpc';
-  return `${R}.${call}(${id}, ${compiled.expressions.length}, (${R}, i) => ${body})`;
+  return `${BREAKPOINT_RUNTIME}.${call}(${id}, ${compiled.expressions.length}, (${R}, i) => ${body})`;
 }

@@ -41,6 +41,11 @@ export interface ProbeRuntime extends Omit<ProbeHookCalls, 'snap'> {
   bp(probeId: string, count: number, read: BreakpointRead): false;
   /** The same with a condition, `read(runtime, -1)`: evaluated only when a hit could be admitted; one that throws is false. */
   bpc(probeId: string, count: number, read: BreakpointRead): false;
+  /**
+   * A paused snapshot's gate (see snapshot/gate): true, so V8 pauses, only when the condition (`when(runtime)`, if
+   * any) holds and the hook admits the hit; a condition that throws is false.
+   */
+  sg(probeId: string, when?: (runtime: ProbeRuntime) => unknown): boolean;
   /** Starts an injected snapshot's capture array. */
   begin(): void;
   /** Stores a read variable into the capture array (defineProperty: no setter on Array.prototype runs). */
@@ -107,6 +112,13 @@ export function createProbeRuntime(hook: ProbeHookCalls): ProbeRuntime {
         // a condition that throws is false; nothing reaches the program
       }
       return false;
+    },
+    sg: (id: string, when?: (runtime: ProbeRuntime) => unknown) => {
+      try {
+        return (when === undefined || Boolean(when(runtime))) && hook.admit(id) === true;
+      } catch {
+        return false;
+      }
     },
     begin: () => void (values = []),
     put: (index: number, value: unknown) => void $defineProperty(values, index, { __proto__: null, value, writable: true, enumerable: true, configurable: true } as PropertyDescriptor),

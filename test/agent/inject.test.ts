@@ -41,7 +41,7 @@ describe('agent: injected probes (code injection tier)', function () {
   let original: { price: string; handle: string };
 
   beforeEach(async () => {
-    world = new FixtureWorld({ 'inject-app.js': INJECT_APP_JS, 'src/calc.js': CALC_JS });
+    world = new FixtureWorld({ 'inject-app.js': INJECT_APP_JS, 'src/calc.js': CALC_JS, 'freeze-bigint.js': 'Object.freeze(BigInt.prototype);\n' });
     relay = await FakeRelay.start();
   });
   afterEach(async () => {
@@ -113,6 +113,20 @@ describe('agent: injected probes (code injection tier)', function () {
     const seen = relay.evidenceOf(inLiteral.id).length;
     await relay.waitForEvidence(inLiteral.id, seen + 3);
     assertTicksUnchanged(app);
+  });
+
+  it('runs breakpoint-tier probes for a program that froze BigInt.prototype before the agent loaded (the global serves)', async () => {
+    // breakpoint conditions read the runtime as `0n.__runtruth$rt` (no global name lookup); frozen, the prototype cannot take it
+    const app = world.startApp('app', { args: ['--require', `${world.tmp.dir}/freeze-bigint.js`, '--require', REGISTER], env: world.agentEnv(relay.url), entry: `${world.tmp.dir}/inject-app.js` });
+    await relay.waitForHello();
+    await app.waitForLine(/^tick 0 /);
+    const inLiteral = logProbe({ file: 'src/calc.js', line: CALC_LINES.insideLiteral, template: 'lit total={total}' });
+    relay.add(inLiteral);
+    assert.equal((await relay.waitForStatus(inLiteral.id, 'bound')).tier, 'breakpoint');
+    const evidence = await relay.waitForEvidence(inLiteral.id, 2);
+    assert.match(evidence[0]!.message, /^lit total=\d+$/);
+    assertTicksUnchanged(app);
+    assert.deepEqual(stderrLines(app), []);
   });
 
   it('puts a probe on a function declaration line at the function entry, and one on a directive on the breakpoint tier', async () => {

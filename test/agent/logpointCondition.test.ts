@@ -3,6 +3,7 @@ import { buildLogpointCondition } from '../../agent/engine/logpointCondition';
 import { RUNTIME_GLOBAL } from '../../agent/expr/allowlist';
 import { createProbeRuntime, type ProbeHookCalls, type ProbeRuntime } from '../../agent/expr/runtime';
 import type { PreparedProbe } from '../../agent/probe/prepare';
+import { buildSnapshotGate } from '../../agent/snapshot/gate';
 
 /** What the hook saw: admitted hits' values, and the conditions it was asked about. */
 function recordingHook(admit = true): ProbeHookCalls & { hits: unknown[][]; conds: unknown[] } {
@@ -89,5 +90,44 @@ describe('agent: the breakpoint tier condition', () => {
     const text = buildLogpointCondition(probe(['order.amount'], 'order.amount > 0'), declared(['order']));
     assert.equal(evaluate(text, entryOnly, { order: { amount: 7 } }), false);
     assert.deepEqual(hook.hits, [[7]]);
+  });
+
+  it('reads the runtime through a BigInt literal when BigInt.prototype holds it, and through the global otherwise', () => {
+    const hook = recordingHook();
+    const runtime = createProbeRuntime(hook);
+    const text = buildLogpointCondition(probe(['order.amount']), declared(['order']));
+    Object.defineProperty(BigInt.prototype, RUNTIME_GLOBAL, { value: runtime, configurable: true });
+    try {
+      // no global at all: only the prototype's copy can have been used
+      assert.equal(evaluate(text, undefined as unknown as ProbeRuntime, { order: { amount: 3 } }), false);
+    } finally {
+      delete (BigInt.prototype as unknown as Record<string, unknown>)[RUNTIME_GLOBAL];
+    }
+    assert.equal(evaluate(text, runtime, { order: { amount: 4 } }), false);
+    assert.deepEqual(hook.hits, [[3], [4]]);
+  });
+});
+
+describe('agent: the paused snapshot gate', () => {
+  const gateProbe = (condition?: string): PreparedProbe => ({ spec: { id: 's-1' } as PreparedProbe['spec'], parts: [''], expressions: [], ...(condition !== undefined ? { condition } : {}) });
+
+  it('is true only when the condition holds and the hook admits; a throwing condition is false and admits nothing', () => {
+    const admitted: string[] = [];
+    const hook = { ...recordingHook(), admit: (id: string) => (admitted.push(id), true) };
+    const runtime = createProbeRuntime(hook);
+    const gate = buildSnapshotGate(gateProbe('order.amount > 10'));
+    assert.equal(evaluate(gate, runtime, { order: { amount: 5 } }), false);
+    assert.equal(evaluate(gate, runtime, { order: null }), false);
+    assert.deepEqual(admitted, []);
+    assert.equal(evaluate(gate, runtime, { order: { amount: 50 } }), true);
+    assert.deepEqual(admitted, ['s-1']);
+    assert.equal(evaluate(buildSnapshotGate(gateProbe()), createProbeRuntime(recordingHook(false)), {}), false);
+    assert.equal(evaluate(buildSnapshotGate(gateProbe()), createProbeRuntime(recordingHook(true)), {}), true);
+  });
+
+  it('makes no global lookup: its condition reads the runtime through the thunk parameter', () => {
+    const runtime = createProbeRuntime(recordingHook());
+    const entryOnly = { sg: runtime.sg } as unknown as ProbeRuntime;
+    assert.equal(evaluate(buildSnapshotGate(gateProbe('order.amount > 10')), entryOnly, { order: { amount: 50 } }), true);
   });
 });
