@@ -188,8 +188,13 @@ export class AgentRuntime {
   }
 
   private drainHits(): void {
-    const { hits, dropped } = this.hits.drain();
-    if (!hits.length && !dropped) {
+    let read = 0;
+    const dropped = this.hits.drainEach((probeId, at, message) => {
+      read++;
+      const item = this.manager.acceptHit(probeId, at, message);
+      if (item !== undefined) this.queue.push(item);
+    });
+    if (!read && !dropped) {
       if (!this.manager.hasLogpoints) {
         clearInterval(this.hitDrain);
         this.hitDrain = undefined;
@@ -197,7 +202,7 @@ export class AgentRuntime {
       return;
     }
     this.queue.addDropped(dropped);
-    this.enqueue(this.manager.acceptHits(hits));
+    this.afterEnqueue();
   }
 
   private onHookBatch(batch: HookBatch): void {
@@ -218,6 +223,10 @@ export class AgentRuntime {
 
   private enqueue(items: AgentEvidence[]): void {
     for (const item of items) this.queue.push(item);
+    this.afterEnqueue();
+  }
+
+  private afterEnqueue(): void {
     if (this.queue.full) this.flushEvidence();
     else this.flushTimer ??= setTimeout(() => this.flushEvidence(), EVIDENCE_LIMITS.flushIntervalMs);
   }
@@ -228,7 +237,7 @@ export class AgentRuntime {
     while (this.link.ready && this.link.bufferedAmount < MAX_SOCKET_BACKLOG_BYTES) {
       const batch = this.queue.takeBatch();
       if (!batch) return;
-      this.link.send({ type: 'evidence', ...batch });
+      this.link.sendEvidence(batch);
     }
     if (this.queue.size) this.flushTimer = setTimeout(() => this.flushEvidence(), EVIDENCE_LIMITS.flushIntervalMs);
   }

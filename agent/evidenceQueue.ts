@@ -1,4 +1,4 @@
-import type { AgentEvidence } from '../backend/protocol/evidence';
+import { approximateChars, type QueuedEvidence } from './evidenceJson';
 
 export interface EvidenceLimits {
   maxQueued: number;
@@ -18,7 +18,7 @@ export const EVIDENCE_LIMITS: Readonly<EvidenceLimits> = {
 };
 
 export interface EvidenceBatch {
-  items: AgentEvidence[];
+  items: QueuedEvidence[];
   /** Items dropped since the previous batch. */
   dropped?: number;
 }
@@ -28,7 +28,7 @@ export interface EvidenceBatch {
  * (most relevant) evidence and bounds memory however long the relay is away.
  */
 export class EvidenceQueue {
-  private items: AgentEvidence[] = [];
+  private items: QueuedEvidence[] = [];
   private head = 0;
   private dropped = 0;
 
@@ -38,7 +38,7 @@ export class EvidenceQueue {
     return this.items.length - this.head;
   }
 
-  push(item: AgentEvidence): void {
+  push(item: QueuedEvidence): void {
     if (this.size >= this.limits.maxQueued) {
       this.head++;
       this.dropped++;
@@ -59,7 +59,7 @@ export class EvidenceQueue {
   /** Takes the next batch, or undefined when empty. Drops without items wait for the next item (a batch is never empty). */
   takeBatch(): EvidenceBatch | undefined {
     if (this.size === 0) return undefined;
-    const items: AgentEvidence[] = [];
+    const items: QueuedEvidence[] = [];
     let chars = 0;
     while (this.head < this.items.length && items.length < this.limits.maxBatchItems) {
       const next = this.items[this.head]!;
@@ -80,11 +80,4 @@ export class EvidenceQueue {
       this.head = 0;
     }
   }
-}
-
-/** An item's size on the wire, roughly: exact enough to keep batches under the frame limit. */
-function approximateChars(item: AgentEvidence): number {
-  if (item.kind === 'log') return item.message.length + 100;
-  if (item.kind === 'metric') return 400;
-  return JSON.stringify(item).length; // snapshots: once per batch, off the program's thread
 }

@@ -1,6 +1,7 @@
 import type { AgentEvidence } from '../backend/protocol/evidence';
 import type { ProbeSpec, ProbeStatus, ProbeStatusCode } from '../backend/protocol/probe';
-import type { ArmedProbe, Hit, MetricBatch } from './channel';
+import type { ArmedProbe, MetricBatch } from './channel';
+import { logEvidenceJson, type EvidenceJson } from './evidenceJson';
 import type { BudgetEvent } from './hook/cpuBudget';
 import { errorMessage, type Log } from './diagnosticLog';
 import type { EngineStatus, ProbeEngine } from './engine/types';
@@ -139,17 +140,13 @@ export class ProbeManager {
     for (const event of events) this.onBudget(event);
   }
 
-  /** Turns rendered hits into evidence for probes still held, counting hits and enforcing maxHits. */
-  acceptHits(hits: readonly Hit[]): AgentEvidence[] {
-    const evidence: AgentEvidence[] = [];
-    for (const hit of hits) {
-      const held = this.probes.get(hit.probeId);
-      if (!held || held.ended) continue;
-      held.hits++;
-      evidence.push({ kind: 'log', probeId: hit.probeId, at: new Date(hit.at).toISOString(), message: hit.message });
-      this.checkMaxHits(held);
-    }
-    return evidence;
+  /** Turns a rendered hit into evidence (as JSON text) if its probe is still held, counting it and enforcing maxHits. */
+  acceptHit(probeId: string, at: number, message: string): EvidenceJson | undefined {
+    const held = this.probes.get(probeId);
+    if (!held || held.ended) return undefined;
+    held.hits++;
+    this.checkMaxHits(held);
+    return logEvidenceJson(probeId, at, message);
   }
 
   /** A captured snapshot: counted as a hit (a snapshot stops after one unless its maxHits says otherwise). */

@@ -5,6 +5,8 @@ import { decodeFrame } from '../backend/protocol/frame';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, RelayToAgent, type AgentToRelay } from '../backend/protocol/messages';
 import { Backoff } from './backoff';
 import { errorMessage, type Log } from './diagnosticLog';
+import { evidenceFrame } from './evidenceJson';
+import type { EvidenceBatch } from './evidenceQueue';
 import { UnackedBatches, type UnackedLimits } from './relayUnacked';
 
 type RelayMessage = Exclude<RelayToAgent, { type: 'welcome' } | { type: 'error' } | { type: 'evidence.ack' }>;
@@ -67,7 +69,7 @@ export class RelayLink {
 
   /** Bytes queued in the socket plus evidence not yet acked: the sender holds back while this is high. */
   get bufferedAmount(): number {
-    return (this.ws?.bufferedAmount ?? 0) + this.unacked.heldChars;
+    return (this.ws?.bufferedAmount ?? 0) + this.unacked.heldBytes;
   }
 
   /** Evidence batches sent and not yet acked by the relay. */
@@ -75,13 +77,20 @@ export class RelayLink {
     return this.unacked.heldBatches;
   }
 
-  /** Evidence is accepted even while disconnected (held, bounded, sent on reconnect); other messages need `ready`. */
-  send(msg: AgentToRelay): boolean {
-    if (msg.type === 'evidence' && this.relayAcks !== false) {
-      const frame = this.unacked.add(msg);
-      if (this.ready) this.ws!.send(frame);
+  /** Evidence is accepted even while disconnected (held, bounded, sent on reconnect) by a relay that acks. */
+  sendEvidence(batch: EvidenceBatch): boolean {
+    if (this.relayAcks !== false) {
+      const frame = this.unacked.add(batch);
+      if (this.ready) this.ws!.send(frame, { binary: false }); // ws copies the bytes before send() returns
       return true;
     }
+    if (!this.ready) return false;
+    this.ws!.send(evidenceFrame(batch.items, batch.dropped, undefined));
+    return true;
+  }
+
+  /** Any other message: only while connected. */
+  send(msg: Exclude<AgentToRelay, { type: 'evidence' }>): boolean {
     if (!this.ready) return false;
     this.ws!.send(JSON.stringify(msg));
     return true;
@@ -172,7 +181,7 @@ export class RelayLink {
     this.relayAcks = relayAcks;
     const frames = this.unacked.frames();
     if (frames.length) this.options.log(`re-sending ${frames.length} evidence batch(es) the relay had not acknowledged`);
-    for (const frame of frames) this.ws!.send(frame);
+    for (const frame of frames) this.ws!.send(frame, { binary: false });
     if (!relayAcks) this.unacked.clear();
   }
 

@@ -106,8 +106,8 @@ export class HitRingWriter extends RingViews {
 
 /** The worker's end: everything written since the last drain, and how many hits were dropped meanwhile. */
 export class HitRingReader extends RingViews {
-  drain(): { hits: Hit[]; dropped: number } {
-    const hits: Hit[] = [];
+  /** Hands each hit to `onHit` as it is read (no object per hit: see agent/evidenceJson); returns the drops. */
+  drainEach(onHit: (probeId: string, at: number, message: string) => void): number {
     const end = Atomics.load(this.header, WRITE);
     let read = Atomics.load(this.header, READ);
     while (read !== end) {
@@ -118,12 +118,19 @@ export class HitRingReader extends RingViews {
       }
       const idLength = this.ints[(read >> 2) + 1]!;
       const id = read + RECORD_HEAD;
-      hits.push({ probeId: this.bytes.toString('utf8', id, id + idLength), at: this.doubles[(read >> 3) + 1]!, message: this.bytes.toString('utf8', id + idLength, id + idLength + messageLength) });
+      onHit(this.bytes.toString('utf8', id, id + idLength), this.doubles[(read >> 3) + 1]!, this.bytes.toString('utf8', id + idLength, id + idLength + messageLength));
       read += align8(RECORD_HEAD + idLength + messageLength);
       if (read === this.capacity) read = 0;
     }
     Atomics.store(this.header, READ, read);
-    return { hits, dropped: Atomics.exchange(this.header, DROPPED, 0) };
+    return Atomics.exchange(this.header, DROPPED, 0);
+  }
+
+  /** The same, collected (for tests and tools; the agent uses drainEach). */
+  drain(): { hits: Hit[]; dropped: number } {
+    const hits: Hit[] = [];
+    const dropped = this.drainEach((probeId, at, message) => void hits.push({ probeId, at, message }));
+    return { hits, dropped };
   }
 }
 

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import type { AgentEvidence } from '../../backend/protocol/evidence';
 import { Backoff } from '../../agent/backoff';
+import type { QueuedEvidence } from '../../agent/evidenceJson';
 import { EvidenceQueue } from '../../agent/evidenceQueue';
 
 const item = (n: number, message = `m${n}`): AgentEvidence => ({ kind: 'log', probeId: 'p-1', at: new Date(0).toISOString(), message });
-const messageOf = (e: AgentEvidence) => (e.kind === 'log' ? e.message : e.kind);
+const messageOf = (queued: QueuedEvidence) => {
+  const e = (typeof queued === 'string' ? JSON.parse(queued) : queued) as AgentEvidence;
+  return e.kind === 'log' ? e.message : e.kind;
+};
 
 describe('agent: evidence queue', () => {
   it('batches in order, up to the batch size', () => {

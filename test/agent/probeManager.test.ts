@@ -75,8 +75,7 @@ describe('agent: probe manager', () => {
     const p = logProbe({ file: 'a.js', line: 1, template: 'v', maxHits: 2 });
     await manager.add(p);
     assert.equal(armed.get(p.id)?.maxHits, 2);
-    const hit = { probeId: p.id, at: Date.now(), message: 'v' };
-    const evidence = manager.acceptHits([hit, hit, hit]);
+    const evidence = [1, 2, 3].map(() => manager.acceptHit(p.id, Date.now(), 'v')).filter((e) => e !== undefined);
     assert.equal(evidence.length, 2);
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(engine.calls, [`add ${p.id}`, `remove ${p.id}`]);
@@ -99,7 +98,7 @@ describe('agent: probe manager', () => {
     const { manager, statuses } = setup();
     const p = logProbe({ file: 'a.js', line: 1, template: 'v' });
     await manager.add(p);
-    manager.acceptHits([{ probeId: p.id, at: Date.now(), message: 'v' }]);
+    manager.acceptHit(p.id, Date.now(), 'v');
     statuses.length = 0;
     manager.reportHitCounts();
     manager.reportHitCounts();

@@ -12,8 +12,8 @@ const batch = (from: number, count: number) => ({ type: 'evidence' as const, ite
 
 describe('agent: evidence held until the relay acks it', () => {
   it('numbers batches, forgets them when acked, and drops the oldest beyond the bound, reporting the count', () => {
-    const held = new UnackedBatches({ maxItems: 10, maxChars: 1_000_000 });
-    const frames = [held.add(batch(0, 4)), held.add({ ...batch(4, 4), dropped: 2 })].map((f) => JSON.parse(f));
+    const held = new UnackedBatches({ maxItems: 10, maxBytes: 1_000_000 });
+    const frames = [held.add(batch(0, 4)), held.add({ ...batch(4, 4), dropped: 2 })].map((f) => JSON.parse(f.toString('utf8')));
     assert.deepEqual(
       frames.map((f) => [f.seq, f.items.length, f.dropped]),
       [
@@ -26,14 +26,14 @@ describe('agent: evidence held until the relay acks it', () => {
     held.add(batch(8, 4));
     held.add(batch(12, 4)); // 12 items held > 10: batch 2 (4 items, carrying 2 drops) goes
     assert.deepEqual(
-      held.frames().map((f) => JSON.parse(f).seq),
+      held.frames().map((f) => JSON.parse(f.toString('utf8')).seq),
       [3, 4],
     );
-    const next = JSON.parse(held.add(batch(16, 1)));
+    const next = JSON.parse(held.add(batch(16, 1)).toString('utf8'));
     assert.equal(next.dropped, 6, 'the 4 items of the dropped batch and the 2 drops it carried');
     held.ack(5);
     assert.equal(held.heldBatches, 0);
-    assert.equal(held.heldChars, 0);
+    assert.equal(held.heldBytes, 0);
   });
 
   it('the link re-sends unacked batches with their numbers first after a reconnect, and stops holding for relays that do not ack', async () => {
@@ -68,7 +68,7 @@ describe('agent: evidence held until the relay acks it', () => {
     try {
       link.start();
       await until(() => link.ready, 'welcomed');
-      for (let i = 0; i < 3; i++) link.send(batch(i, 1));
+      for (let i = 0; i < 3; i++) link.sendEvidence(batch(i, 1));
       await until(() => received.filter((r) => r.seq).length === 3 && link.unackedBatches === 2, 'three sent, one acked');
       assert.ok(link.bufferedAmount > 0, 'unacked evidence counts as backlog, so the sender holds back');
       for (const ws of server.clients) ws.terminate();
@@ -84,7 +84,7 @@ describe('agent: evidence held until the relay acks it', () => {
       for (const ws of server.clients) ws.terminate();
       await until(() => received.some((r) => r.connection === 3 && r.stream) && link.ready, 'third connection');
       assert.equal(link.unackedBatches, 0, 'held batches were re-sent once and let go');
-      link.send(batch(9, 1));
+      link.sendEvidence(batch(9, 1));
       assert.equal(link.unackedBatches, 0);
     } finally {
       await link.stop();
