@@ -81,10 +81,7 @@ export function $regexpTest(re: RegExp, text: string): boolean {
  */
 export function $eachMatch(re: RegExp, text: string, each: (match: RegExpExecArray) => void): void {
   re.lastIndex = 0;
-  let previous = -1;
   for (let m = $regexpExec(re, text); m !== null; m = $regexpExec(re, text)) {
-    if (m.index <= previous) break; // not global: exec does not move on (a global one's matches only move forward)
-    previous = m.index;
     each(m);
     if (m[0].length === 0) re.lastIndex++; // an empty match: step past it
   }
