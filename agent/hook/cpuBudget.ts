@@ -1,5 +1,3 @@
-import { $append, $floor, $max, $min, $SafeMap } from '../expr/intrinsics';
-
 /** What happened to a probe's budget, for its status (sent to the worker with the hit batches). */
 export interface BudgetEvent {
   probeId: string;
@@ -84,7 +82,7 @@ interface Account {
 export class CpuBudget {
   private readonly bucketMs: number;
   private readonly total = new Float64Array(BUCKETS);
-  private readonly accounts = new $SafeMap<string, Account>();
+  private readonly accounts = new Map<string, Account>();
   private head = 0;
   private share: number;
   private readonly windowMs: number;
@@ -185,20 +183,18 @@ export class CpuBudget {
 
   /** Stops every pending resume (the agent stops). */
   clear(): void {
-    const ids: string[] = [];
-    this.accounts.forEach((_account, id) => $append(ids, id));
-    for (let i = 0; i < ids.length; i++) this.forget(ids[i]!);
+    for (const id of [...this.accounts.keys()]) this.forget(id);
   }
 
   /** Moves the window to `at`, emptying the buckets it leaves behind. */
   private advance(at: number): void {
-    const bucket = $floor(at / this.bucketMs);
+    const bucket = Math.floor(at / this.bucketMs);
     if (bucket <= this.head) return;
-    const steps = $min(bucket - this.head, BUCKETS);
+    const steps = Math.min(bucket - this.head, BUCKETS);
     for (let s = 1; s <= steps; s++) {
       const i = (this.head + s) % BUCKETS;
       this.total[i] = 0;
-      this.accounts.forEach((account) => void (account.spent[i] = account.executed[i] = 0));
+      for (const account of this.accounts.values()) account.spent[i] = account.executed[i] = 0;
     }
     this.head = bucket;
   }
@@ -211,9 +207,9 @@ export class CpuBudget {
   private idleShare(account: Account, at: number): IdleCost | undefined {
     if (account.tier !== 'inject' || account.since === undefined) return undefined;
     const executedMs = sum(account.executed);
-    const spanMs = $min(this.windowMs, at - account.since);
+    const spanMs = Math.min(this.windowMs, at - account.since);
     if (executedMs / this.spanFor(account, spanMs) <= this.share) return undefined;
-    const share = executedMs / $max(spanMs, 1); // what it says: the rate as measured (over at least 1 ms)
+    const share = executedMs / Math.max(spanMs, 1); // what it says: the rate as measured (over at least 1 ms)
     return { share, callsPerSecond: (share / EXECUTION_COST_MS.inject) * 1000 };
   }
 
@@ -238,7 +234,7 @@ export class CpuBudget {
   /** What a probe's executions alone cost as a share of a core, over the span they were charged in (see spanFor). */
   private executedShare(account: Account, at: number): number {
     if (account.since === undefined) return 0;
-    return sum(account.executed) / this.spanFor(account, $min(this.windowMs, at - account.since));
+    return sum(account.executed) / this.spanFor(account, Math.min(this.windowMs, at - account.since));
   }
 
   /**
@@ -248,24 +244,25 @@ export class CpuBudget {
    * a cheap one in its first milliseconds, be throttled by a cold condition's samples instead, and cycle).
    */
   private spanFor(account: Account, spanMs: number): number {
-    return account.batches >= RATE_BATCHES ? $max(spanMs, 1) : $max(this.bucketMs, spanMs);
+    return account.batches >= RATE_BATCHES ? Math.max(spanMs, 1) : Math.max(this.bucketMs, spanMs);
   }
 
   private overBudget(at: number): void {
-    let heaviest: { probeId: string; account: Account; spent: number } | undefined;
-    this.accounts.forEach((account, id) => {
-      if (account.paused) return;
+    let heaviest: [string, Account, number] | undefined;
+    for (const [id, account] of this.accounts) {
+      if (account.paused) continue;
       const spent = sum(account.spent);
-      if (!heaviest || spent > heaviest.spent) heaviest = { probeId: id, account, spent };
-    });
+      if (!heaviest || spent > heaviest[2]) heaviest = [id, account, spent];
+    }
     if (!heaviest) return;
-    const { probeId, account, spent } = heaviest as { probeId: string; account: Account; spent: number };
+    const [probeId, account, spent] = heaviest;
     const idle = this.idleShare(account, at);
     // a probe whose line rate is not known yet (its first executions are still being counted) is taken out too
     const takeOut = account.tier === 'breakpoint' || account.since === undefined || this.executedShare(account, at) > this.share * TAKE_OUT_SHARE;
     // its time leaves the window: the others keep running within what is left
     for (let i = 0; i < BUCKETS; i++) this.total[i]! -= account.spent[i]!;
-    for (let i = 0; i < BUCKETS; i++) account.spent[i] = account.executed[i] = 0;
+    account.spent.fill(0);
+    account.executed.fill(0);
     account.since = undefined;
     account.paused = true;
     account.out = true; // unless a pause below keeps it in place

@@ -1,5 +1,4 @@
 import { inspect, types } from 'node:util';
-import { $String, $stringSlice } from '../expr/intrinsics';
 
 /** Longest rendered message; longer ones end in TRUNCATED_MARK. */
 export const MAX_MESSAGE_CHARS = 8 * 1024;
@@ -37,10 +36,10 @@ export function describeThrown(thrown: unknown): ExpressionFailure {
 /** Renders one value as console.log would, but safely: strings raw, other primitives and objects inspected. */
 export function formatValue(value: unknown): string {
   try {
-    if (typeof value === 'string') return value.length > MAX_MESSAGE_CHARS ? $stringSlice(value, 0, MAX_MESSAGE_CHARS + 1) : value; // +1: still detectably too long
+    if (typeof value === 'string') return value.length > MAX_MESSAGE_CHARS ? value.slice(0, MAX_MESSAGE_CHARS + 1) : value; // +1: still detectably too long
     // what inspect would print, without its option handling (the common case on a hot path)
-    if (typeof value === 'number') return value === 0 && 1 / value < 0 ? '-0' : $String(value);
-    if (typeof value === 'boolean' || value === undefined || value === null) return $String(value);
+    if (typeof value === 'number') return value === 0 && 1 / value < 0 ? '-0' : String(value);
+    if (typeof value === 'boolean' || value === undefined || value === null) return String(value);
     // `instanceof` walks the prototype chain: on a Proxy that runs its getPrototypeOf trap
     if (!types.isProxy(value) && value instanceof ExpressionFailure) return `<error: ${value.description}>`;
     return inspect(value, SAFE_INSPECT);
@@ -53,5 +52,5 @@ export function formatValue(value: unknown): string {
 export function renderMessage(parts: readonly string[], values: readonly unknown[]): string {
   let out = parts[0] ?? '';
   for (let i = 0; i < values.length && out.length <= MAX_MESSAGE_CHARS; i++) out += formatValue(values[i]) + (parts[i + 1] ?? '');
-  return out.length > MAX_MESSAGE_CHARS ? $stringSlice(out, 0, MAX_MESSAGE_CHARS - TRUNCATED_MARK.length) + TRUNCATED_MARK : out;
+  return out.length > MAX_MESSAGE_CHARS ? out.slice(0, MAX_MESSAGE_CHARS - TRUNCATED_MARK.length) + TRUNCATED_MARK : out;
 }

@@ -10,7 +10,6 @@ import { CpuBudget, type BudgetEvent, type ExecutionTier } from './cpuBudget';
 import { describeThrown, ExpressionFailure, renderMessage } from './formatValue';
 import { encodeProbeId, HitRingWriter } from './hitRing';
 import { TokenBucket } from './tokenBucket';
-import { $append, $arraySlice, $list, $SafeMap, $stringSlice } from '../expr/intrinsics';
 
 /** Captured at load: a program that patches Date.now must not run inside our hits. */
 const $dateNow = Date.now;
@@ -83,10 +82,10 @@ export interface HitHookOptions {
  * Values are rendered at once (objects may change later) and written to the hit ring, which the worker drains.
  */
 export class HitHook {
-  private readonly probes = new $SafeMap<string, ProbeSlot>();
+  private readonly probes = new Map<string, ProbeSlot>();
   private readonly ring: HitRingWriter;
-  private stdoutLines = $list<string>();
-  private snapshots = $list<InlineSnapshot>();
+  private stdoutLines: string[] = [];
+  private snapshots: InlineSnapshot[] = [];
   private dropped = 0;
   private flushScheduled = false;
   /** The default denylist applies from the start; configured rules arrive from the worker. */
@@ -187,7 +186,7 @@ export class HitHook {
       const message = restoreMarks(renderMessage(slot.armed.parts, this.withheld(slot.armed, values)));
       this.ring.push(slot.idBytes, $dateNow(), message);
       if (slot.armed.stdout) {
-        $append(this.stdoutLines, `[runtruth ${probeId}] ${message}\n`);
+        this.stdoutLines.push(`[runtruth ${probeId}] ${message}\n`);
         this.scheduleFlush();
       }
     } catch {
@@ -209,21 +208,17 @@ export class HitHook {
       if (!slot || !config) return;
       const serialiser = new InlineSerialiser(config.limits, this.redactor);
       const locals = serialiser.named(names, values);
-      const watchResults = $list<InlineSnapshot['watches'][number]>();
-      for (let i = 0; i < config.watches.length; i++) {
-        const expression = config.watches[i]!;
+      const watchResults = config.watches.map((expression, i) => {
         const v = watches[i];
-        $append(watchResults, v instanceof ExpressionFailure ? { expression, error: $stringSlice(v.description, 0, 2000) } : { expression, value: serialiser.value(undefined, v, 1, expressionName(expression)) });
-      }
+        return v instanceof ExpressionFailure ? { expression, error: v.description.slice(0, 2000) } : { expression, value: serialiser.value(undefined, v, 1, expressionName(expression)) };
+      });
       const now = this.now();
       const pauseMs = slot.gateAt ? now - slot.gateAt : 0;
       if (this.snapshots.length >= MAX_BUFFERED_SNAPSHOTS) {
-        const kept = $list<InlineSnapshot>();
-        for (let i = 1; i < this.snapshots.length; i++) $append(kept, this.snapshots[i]);
-        this.snapshots = kept;
+        this.snapshots.shift();
         this.dropped++;
       }
-      $append(this.snapshots, { probeId, at: $dateNow(), stack: $arraySlice(stack, 0, config.limits.maxFrames), locals, watches: watchResults, truncated: serialiser.budget.exhausted, pauseMs, maxBytes: config.limits.maxBytes });
+      this.snapshots.push({ probeId, at: $dateNow(), stack: stack.slice(0, config.limits.maxFrames), locals, watches: watchResults, truncated: serialiser.budget.exhausted, pauseMs, maxBytes: config.limits.maxBytes });
       this.budget.charge(probeId, pauseMs, now);
       this.scheduleFlush();
     } catch {
@@ -274,9 +269,7 @@ export class HitHook {
 
   /** Values with sensitive ones withheld: by the expression's name, or inside the value (redactForDisplay). */
   private withheld(armed: ArmedProbe, values: unknown[]): unknown[] {
-    // in place: `values` is the array the probe code built for this hit (its elements own, so no setter runs)
-    for (let i = 0; i < values.length; i++) values[i] = armed.redact?.[i] ? WITHHELD : redactForDisplay(values[i], this.redactor);
-    return values;
+    return values.map((v, i) => (armed.redact?.[i] ? WITHHELD : redactForDisplay(v, this.redactor)));
   }
 
   private onTableUpdate(msg: WorkerToHook): void {
@@ -310,20 +303,18 @@ export class HitHook {
 
   /** The probe is in the program, in this tier: its executions are charged at that tier's cost from now on. */
   private placed(probeId: string, tier: ExecutionTier): void {
-    const place = (slot: ProbeSlot | undefined) => {
-      if (!slot) return;
+    for (const id of [probeId, durationEndId(probeId)]) {
+      const slot = this.probes.get(id);
+      if (!slot) continue;
       slot.tier = tier;
       slot.chargeMask = CHARGE_MASK[tier];
       slot.calls = 0;
-    };
-    place(this.probes.get(probeId));
-    place(this.probes.get(durationEndId(probeId)));
+    }
     this.budget.setTier(probeId, tier);
   }
 
   private flushMetrics(): void {
-    const windows = $list<MetricBatch['windows'][number]>();
-    this.probes.forEach((slot) => slot.metric && $append(windows, slot.metric.take()));
+    const windows = [...this.probes.values()].flatMap((slot) => (slot.metric ? [slot.metric.take()] : []));
     const batch: MetricBatch = { type: 'metrics', windows };
     try {
       this.port.postMessage(batch);
@@ -346,21 +337,14 @@ export class HitHook {
       ...(this.snapshots.length ? { snapshots: this.snapshots } : {}),
     };
     const lines = this.stdoutLines;
-    this.snapshots = $list();
-    this.stdoutLines = $list();
+    this.snapshots = [];
+    this.stdoutLines = [];
     this.dropped = 0;
     try {
       if (batch.dropped || batch.snapshots) this.port.postMessage(batch);
-      if (lines.length) this.writeStdout(joinLines(lines));
+      if (lines.length) this.writeStdout(lines.join(''));
     } catch {
       // the worker is gone (agent stopped): nothing to deliver to
     }
   }
-}
-
-/** A `$list` has no join(). */
-function joinLines(lines: readonly string[]): string {
-  let out = '';
-  for (let i = 0; i < lines.length; i++) out += lines[i];
-  return out;
 }

@@ -1,5 +1,3 @@
-import { $floor, $max, $min } from '../expr/intrinsics';
-
 /** Most calls a throttled bucket lets pass without a clock read (bounds how late a token can be noticed). */
 const MAX_SKIP = 1023;
 
@@ -27,7 +25,7 @@ export class TokenBucket {
     private readonly ratePerSecond: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.capacity = $max(1, ratePerSecond);
+    this.capacity = Math.max(1, ratePerSecond);
     this.tokens = this.capacity;
     this.last = this.lastNow = now();
   }
@@ -61,12 +59,12 @@ export class TokenBucket {
     const elapsed = t - this.last;
     const calls = this.calls + 1;
     this.calls = 0;
-    this.tokens = $min(this.capacity, this.tokens + (elapsed / 1000) * this.ratePerSecond);
+    this.tokens = Math.min(this.capacity, this.tokens + (elapsed / 1000) * this.ratePerSecond);
     this.last = this.lastNow = t;
     if (this.tokens >= 1) return true;
     const msPerCall = elapsed / calls;
     const msToNextToken = ((1 - this.tokens) * 1000) / this.ratePerSecond;
-    if (msPerCall > 0) this.skip = $min(MAX_SKIP, $floor((0.5 * msToNextToken) / msPerCall));
+    if (msPerCall > 0) this.skip = Math.min(MAX_SKIP, Math.floor((0.5 * msToNextToken) / msPerCall));
     return false;
   }
 }

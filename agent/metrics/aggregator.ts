@@ -1,5 +1,4 @@
 import type { MetricType } from '../../backend/protocol/probe';
-import { $append, $isFinite, $list } from '../expr/intrinsics';
 import { Reservoir } from './reservoir';
 
 /** One probe's aggregate over one flush window (epoch ms); numbers are in the value's unit, or ms for durations. */
@@ -32,7 +31,7 @@ export class MetricAggregator {
   private max = -Infinity;
   private sum = 0;
   private readonly reservoir = new Reservoir();
-  private open = $list<number>();
+  private readonly open: number[] = [];
   private windowStart: number;
 
   constructor(
@@ -52,19 +51,13 @@ export class MetricAggregator {
   /** A value metric's value: numbers (and numeric bigints) are sampled, anything else only counted. */
   value(v: unknown): void {
     const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN;
-    if ($isFinite(n)) this.sample(n);
+    if (Number.isFinite(n)) this.sample(n);
   }
 
   /** A duration's start line ran. */
   start(): void {
-    if (this.open.length >= MAX_OPEN_STARTS) this.dropOldestStart();
-    $append(this.open, this.clock());
-  }
-
-  private dropOldestStart(): void {
-    const kept = $list<number>();
-    for (let i = 1; i < this.open.length; i++) $append(kept, this.open[i]);
-    this.open = kept;
+    if (this.open.length >= MAX_OPEN_STARTS) this.open.shift();
+    this.open.push(this.clock());
   }
 
   /** Whether an end would pair with a start (the end site admits only then). */
@@ -74,9 +67,8 @@ export class MetricAggregator {
 
   /** A duration's end ran: pairs with the latest start. */
   end(): void {
-    if (this.open.length === 0) return;
-    const started = this.open[this.open.length - 1]!;
-    this.open.length--; // not pop(): Array.prototype is the program's
+    const started = this.open.pop();
+    if (started === undefined) return;
     this.count++;
     this.sample(this.clock() - started);
   }

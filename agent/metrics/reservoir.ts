@@ -1,5 +1,3 @@
-import { $append, $ceil, $list, $Float64Array, $floor, $max, $min, $random, $typedArraySort } from '../expr/intrinsics';
-
 /** Values kept per window for percentiles: p99 of 512 uniform samples is good to about ±1 percentile point. */
 export const RESERVOIR_SIZE = 512;
 
@@ -13,7 +11,7 @@ export class Reservoir {
 
   constructor(
     size = RESERVOIR_SIZE,
-    private readonly random: () => number = $random,
+    private readonly random: () => number = Math.random,
   ) {
     this.values = new Float64Array(size);
   }
@@ -22,21 +20,17 @@ export class Reservoir {
     const i = this.seen++;
     if (i < this.values.length) this.values[i] = value;
     else {
-      const j = $floor(this.random() * this.seen);
+      const j = Math.floor(this.random() * this.seen);
       if (j < this.values.length) this.values[j] = value;
     }
   }
 
   /** Nearest-rank percentiles (q in 0..1) of the sample, or undefined when empty. */
   percentiles(qs: readonly number[]): number[] | undefined {
-    const n = $min(this.seen, this.values.length);
+    const n = Math.min(this.seen, this.values.length);
     if (n === 0) return undefined;
-    const sorted = new $Float64Array(n); // copied and sorted with captured built-ins: this runs on the program's thread
-    for (let i = 0; i < n; i++) sorted[i] = this.values[i]!;
-    $typedArraySort(sorted);
-    const out = $list<number>();
-    for (let i = 0; i < qs.length; i++) $append(out, sorted[$min(n - 1, $max(0, $ceil(qs[i]! * n) - 1))]!);
-    return out;
+    const sorted = this.values.slice(0, n).sort();
+    return qs.map((q) => sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]!);
   }
 
   reset(): void {

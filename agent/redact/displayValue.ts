@@ -1,5 +1,5 @@
 import { inspect, types } from 'node:util';
-import { $append, $create, $list, $defineProperty, $eachMatch, $getOwnPropertyDescriptor, $getPrototypeOf, $hasOwn, $Map, $mapEntries, $mapIteratorNext, $mapSet, $ownKeys, $replaceEach, $stringIncludes } from '../expr/intrinsics';
+import { $append, $defineProperty, $getOwnPropertyDescriptor, $Map, $mapEntries, $mapIteratorNext, $mapSet } from '../expr/intrinsics';
 import { REDACTED, type Redactor } from './rules';
 
 /** How far into a logpoint value redaction looks: as deep as the message formatter shows (depth 2), a bounded width. */
@@ -20,7 +20,7 @@ const MARKS = new RegExp(`'?${SEPARATOR}([^${SEPARATOR}]*)${SEPARATOR}'?`, 'g');
 
 /** A rendered message with the stand-ins (quoted or not) made bare. */
 export function restoreMarks(text: string): string {
-  return $stringIncludes(text, SEPARATOR) ? $replaceEach(text, MARKS, (m) => m[1]!) : text;
+  return text.includes(SEPARATOR) ? text.replace(MARKS, '$1') : text;
 }
 const MARK = WITHHELD;
 
@@ -48,12 +48,12 @@ function redactValue(value: unknown, redactor: Redactor, depth: number): unknown
 
 function redactObject(value: object, redactor: Redactor, depth: number): unknown {
   let copy: Record<string, unknown> | undefined;
-  const keys = $ownKeys(value);
+  const keys = Reflect.ownKeys(value);
   for (let i = 0; i < keys.length && i < MAX_KEYS; i++) {
     const key = keys[i]!;
     if (typeof key !== 'string') continue;
-    const d = $getOwnPropertyDescriptor(value, key);
-    if (!d || !$hasOwn(d, 'value')) continue;
+    const d = Object.getOwnPropertyDescriptor(value, key);
+    if (!d || !('value' in d)) continue;
     const replaced = redactor.isSensitiveName(key) ? MARK : redactValue(d.value, redactor, depth + 1);
     if (replaced === d.value) continue;
     copy ??= copyOwnData(value);
@@ -65,8 +65,8 @@ function redactObject(value: object, redactor: Redactor, depth: number): unknown
 function redactArray(value: unknown[], redactor: Redactor, depth: number): unknown {
   let copy: unknown[] | undefined;
   for (let i = 0; i < value.length && i < MAX_KEYS; i++) {
-    const d = $getOwnPropertyDescriptor(value, i);
-    if (!d || !$hasOwn(d, 'value')) continue;
+    const d = Object.getOwnPropertyDescriptor(value, i);
+    if (!d || !('value' in d)) continue;
     const replaced = redactValue(d.value, redactor, depth + 1);
     if (replaced === d.value) continue;
     copy ??= ownElements(value);
@@ -96,7 +96,7 @@ function setOwn(array: unknown[], index: number, value: unknown): void {
 
 function redactMap(value: Map<unknown, unknown>, redactor: Redactor, depth: number): unknown {
   let changed = false;
-  const entries = $list<[unknown, unknown]>();
+  const entries: Array<[unknown, unknown]> = [];
   // the intrinsic iterator and its next(), and entries read by index: neither the instance (a subclass may override
   // entries), nor a patched %MapIteratorPrototype%.next or Array.prototype[Symbol.iterator] (destructuring) runs
   const iterator = $mapEntries(value);
@@ -118,25 +118,20 @@ function redactMap(value: Map<unknown, unknown>, redactor: Redactor, depth: numb
  * (showProxy: false). So render it that way once and look at the names and strings it would show: clean,
  * it passes unchanged; anything sensitive, and it is withheld whole.
  */
-const SHOWN_KEY = /([A-Za-z_$][\w$]*|'[^']*')\s*(?::|=>)/g;
-const KEY_QUOTES = /^'|'$/g;
-
 function proxyLooksClean(value: object, redactor: Redactor): boolean {
   const text = inspect(value, { showProxy: false, customInspect: false, getters: false, depth: 2, maxArrayLength: 20, maxStringLength: 255, breakLength: Infinity });
-  let sensitive = false;
-  $eachMatch(SHOWN_KEY, text, (m) => {
-    sensitive ||= redactor.isSensitiveName($replaceEach(m[1]!, KEY_QUOTES, () => ''));
-  });
-  return !sensitive && !redactor.checkString(text).redacted;
+  for (const m of text.matchAll(/([A-Za-z_$][\w$]*|'[^']*')\s*(?::|=>)/g)) {
+    if (redactor.isSensitiveName(m[1]!.replace(/^'|'$/g, ''))) return false;
+  }
+  return !redactor.checkString(text).redacted;
 }
 
 /** A copy with the same prototype (so the formatter still names the class) and the own data properties. */
 function copyOwnData(value: object): Record<string, unknown> {
-  const copy = $create($getPrototypeOf(value) as object | null) as Record<string, unknown>;
-  const keys = $ownKeys(value);
-  for (let i = 0; i < keys.length; i++) {
-    const d = $getOwnPropertyDescriptor(value, keys[i]!);
-    if (d && $hasOwn(d, 'value')) $defineProperty(copy, keys[i]!, { __proto__: null, value: d.value, enumerable: d.enumerable ?? false, writable: true, configurable: true } as PropertyDescriptor);
+  const copy = Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>;
+  for (const key of Reflect.ownKeys(value)) {
+    const d = Object.getOwnPropertyDescriptor(value, key);
+    if (d && 'value' in d) Object.defineProperty(copy, key, { value: d.value, enumerable: d.enumerable ?? false, writable: true, configurable: true });
   }
   return copy;
 }

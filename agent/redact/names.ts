@@ -1,5 +1,3 @@
-import { $replaceEach, $stringToLowerCase } from '../expr/intrinsics';
-
 /**
  * Identifiers whose values never leave the process, compared after normalising (lowercase, no `_ - . $` or
  * spaces): `user_password`, `X-Api-Key` and `apiKey` all hit. `contains` words match anywhere in a name
@@ -30,9 +28,7 @@ export const DENYLIST_CONTAINS: readonly string[] = [
 
 export const DENYLIST_EXACT: readonly string[] = ['pwd', 'pass', 'auth', 'ssn', 'cvv', 'cvc', 'cvv2', 'pin', 'pan', 'iban', 'jwt', 'sid', 'sessionid', 'otp', 'mfa', 'xapikey', 'card'];
 
-const NAME_NOISE = /[\s_\-.$]/g;
-
-/** `X-Api_Key` → `xapikey`. (Runs on the program's thread: captured built-ins only.) */
+/** `X-Api_Key` → `xapikey`. */
 export function normaliseName(name: string): string {
-  return $replaceEach($stringToLowerCase(name), NAME_NOISE, () => '');
+  return name.toLowerCase().replace(/[\s_\-.$]/g, '');
 }

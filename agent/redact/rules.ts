@@ -1,6 +1,6 @@
 import { DENYLIST_CONTAINS, DENYLIST_EXACT, normaliseName } from './names';
 import { findCardNumbers } from './luhn';
-import { $append, $Map, $mapGet, $mapSet, $RegExp, $regexpTest, $replaceEach, $Set, $setAdd, $setHas, $stringIncludes, $stringSlice } from '../expr/intrinsics';
+import { $mapGet, $mapSet, $regexpTest, $setHas, $stringIncludes } from '../expr/intrinsics';
 
 /** What may be configured (agent options now, relay-pushed later): plain data, so it crosses threads. */
 export interface RedactionConfig {
@@ -29,15 +29,12 @@ export class Redactor {
   private readonly nameRules: RegExp[];
   private readonly valueRules: RegExp[];
   private readonly cardNumbers: boolean;
-  private readonly exact = new $Set<string>();
-  private nameCache = new $Map<string, boolean>();
-  private cachedNames = 0;
+  private readonly exact = new Set(DENYLIST_EXACT);
+  private readonly nameCache = new Map<string, boolean>();
 
-  /** Built on the program's thread too (the hook gets the relay's rules): indexed loops, captured built-ins. */
   constructor(config: RedactionConfig = {}) {
-    for (let i = 0; i < DENYLIST_EXACT.length; i++) $setAdd(this.exact, DENYLIST_EXACT[i]!);
-    this.nameRules = compile(config.names, 'i');
-    this.valueRules = compile(config.values, 'g');
+    this.nameRules = (config.names ?? []).map((source) => new RegExp(source, 'i'));
+    this.valueRules = (config.values ?? []).map((source) => new RegExp(source, 'g'));
     this.cardNumbers = config.cardNumbers ?? true;
   }
 
@@ -49,10 +46,7 @@ export class Redactor {
     if (hit === undefined) {
       const n = normaliseName(name);
       hit = $setHas(this.exact, n) || containsAny(n, DENYLIST_CONTAINS) || this.matchesNameRule(name);
-      if (++this.cachedNames > 10_000) {
-        this.nameCache = new $Map<string, boolean>(); // bounded: names come from programs, not users
-        this.cachedNames = 1;
-      }
+      if (this.nameCache.size > 10_000) this.nameCache.clear(); // bounded: names come from programs, not users
       $mapSet(this.nameCache, name, hit);
     }
     return hit;
@@ -71,14 +65,16 @@ export class Redactor {
       const ranges = findCardNumbers(out);
       for (let i = ranges.length - 1; i >= 0; i--) {
         const range = ranges[i]!; // indexed, not destructured: the array iterator is the program's to patch
-        out = $stringSlice(out, 0, range[0]) + REDACTED + $stringSlice(out, range[1]);
+        out = out.slice(0, range[0]) + REDACTED + out.slice(range[1]);
         redacted = true;
       }
     }
     for (let i = 0; i < this.valueRules.length; i++) {
       const rule = this.valueRules[i]!;
+      rule.lastIndex = 0;
       if (!$regexpTest(rule, out)) continue;
-      out = $replaceEach(out, rule, () => REDACTED);
+      rule.lastIndex = 0;
+      out = out.replace(rule, REDACTED);
       redacted = true;
     }
     return { text: out, redacted };
@@ -108,10 +104,4 @@ export function redactionConfigProblem(config: RedactionConfig): string | undefi
 export function expressionName(source: string): string | undefined {
   const m = /(?:^|[.\s])([A-Za-z_$][\w$]*)\s*$|\[\s*(['"])([^'"]+)\2\s*\]\s*$/.exec(source.trim());
   return m ? (m[1] ?? m[3]) : undefined;
-}
-
-function compile(sources: readonly string[] | undefined, flags: string): RegExp[] {
-  const rules: RegExp[] = [];
-  for (let i = 0; i < (sources?.length ?? 0); i++) $append(rules, new $RegExp(sources![i]!, flags));
-  return rules;
 }

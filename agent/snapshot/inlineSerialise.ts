@@ -1,18 +1,19 @@
 import { types } from 'node:util';
 import type { CapturedValue } from '../../backend/protocol/evidence';
-import { $append, $callBind, $list, $getOwnPropertyDescriptor, $getPrototypeOf, $hasOwn, $isArray, $isFinite, $isProxy, $isTypedArray, $mapEntries, $mapIteratorNext, $ownKeys, $setIteratorNext, $setValues, $String, $stringSlice, $symbolToString } from '../expr/intrinsics';
+import { $getOwnPropertyDescriptor, $getPrototypeOf, $isArray, $isProxy, $isTypedArray, $String, $symbolToString } from '../expr/intrinsics';
 import type { Redactor } from '../redact/rules';
 import type { Limits } from './limits';
 import { SizeBudget } from './sizeBudget';
 
 const MAX_PREVIEW_CHARS = 200;
-// call-bound (see intrinsics): a program that replaced Function.prototype.call does not run from here either
-const $mapSize = $callBind($getOwnPropertyDescriptor(Map.prototype, 'size')!.get!) as (map: object) => number;
-const $setSize = $callBind($getOwnPropertyDescriptor(Set.prototype, 'size')!.get!) as (set: object) => number;
-const $dateToISOString = $callBind(Date.prototype.toISOString) as (date: object) => string;
-const $dateGetTime = $callBind(Date.prototype.getTime) as (date: object) => number;
-const $typedArrayLength = $callBind($getOwnPropertyDescriptor($getPrototypeOf(Uint8Array.prototype) as object, 'length')!.get!) as (array: object) => number;
-const { is: $is } = Object;
+const $ownKeys = Reflect.ownKeys;
+const $mapEntries = Map.prototype.entries;
+const $setValues = Set.prototype.values;
+const $mapSize = $getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;
+const $setSize = $getOwnPropertyDescriptor(Set.prototype, 'size')!.get!;
+const $dateToISOString = Date.prototype.toISOString;
+const $dateGetTime = Date.prototype.getTime;
+const $typedArrayLength = $getOwnPropertyDescriptor($getPrototypeOf(Uint8Array.prototype) as object, 'length')!.get!;
 
 /**
  * The injected snapshot tier's serialiser: turns live values into the protocol's CapturedValue tree on the main
@@ -33,11 +34,11 @@ export class InlineSerialiser {
 
   /** Named values (a frame's locals: the first level), in order; `values[i]` of a name not readable is a hole. */
   named(names: readonly string[], values: readonly unknown[]): CapturedValue[] {
-    const out = $list<CapturedValue>();
+    const out: CapturedValue[] = [];
     for (let i = 0; i < names.length; i++) {
       if (!(i in values)) continue; // in its temporal dead zone at the line (a let/const declared below)
       if (!this.budget.spend(names[i]!.length + 30)) break;
-      $append(out, this.value(names[i], values[i], 1));
+      out.push(this.value(names[i], values[i], 1));
     }
     return out;
   }
@@ -49,7 +50,7 @@ export class InlineSerialiser {
       case 'string':
         return { ...named, ...this.text(v) };
       case 'number':
-        return { ...named, type: 'number', value: $isFinite(v) && !$is(v, -0) ? v : $is(v, -0) ? '-0' : $String(v) };
+        return { ...named, type: 'number', value: Number.isFinite(v) && !Object.is(v, -0) ? v : Object.is(v, -0) ? '-0' : $String(v) };
       case 'boolean':
         return { ...named, type: 'boolean', value: v };
       case 'undefined':
@@ -71,9 +72,9 @@ export class InlineSerialiser {
     const type = className(o);
     const node: CapturedValue = { type, preview: this.preview(o, type) };
     const expand = level < this.limits.depth;
-    if (types.isMap(o)) this.entries(node, mapEntryReader(o as Map<unknown, unknown>), expand, level);
-    else if (types.isSet(o)) this.entries(node, setEntryReader(o as Set<unknown>), expand, level);
-    else if ($isTypedArray(o)) this.items(node, o as unknown as ArrayLike<unknown>, $typedArrayLength(o), expand, level);
+    if (types.isMap(o)) this.entries(node, $mapEntries.call(o) as Iterable<[unknown, unknown]>, expand, level);
+    else if (types.isSet(o)) this.entries(node, (function* (it) { let i = 0; for (const v of it) yield [i++, v] as [unknown, unknown]; })($setValues.call(o) as Iterable<unknown>), expand, level);
+    else if ($isTypedArray(o)) this.items(node, o as unknown as ArrayLike<unknown>, $typedArrayLength.call(o) as number, expand, level);
     else if ($isArray(o)) this.items(node, o as unknown[], lengthOf(o), expand, level);
     else if (!(types.isDate(o) || types.isRegExp(o) || types.isPromise(o) || types.isWeakMap(o) || types.isWeakSet(o) || types.isBoxedPrimitive(o))) this.fields(node, o, expand, level);
     return node;
@@ -85,10 +86,9 @@ export class InlineSerialiser {
       if (keys.length) node.truncated = true;
       return;
     }
-    const children = $list<CapturedValue>();
+    const children: CapturedValue[] = [];
     let shown = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
+    for (const key of keys) {
       if (typeof key !== 'string') continue;
       if (shown >= this.limits.fields || !this.budget.spend(key.length + 30)) {
         node.truncated = true;
@@ -97,7 +97,7 @@ export class InlineSerialiser {
       shown++;
       const d = $getOwnPropertyDescriptor(o, key);
       if (!d) continue;
-      $append(children, $hasOwn(d, 'value') ? this.value(key, d.value, level + 1) : { name: key, type: 'accessor', accessor: true });
+      children.push('value' in d ? this.value(key, d.value, level + 1) : { name: key, type: 'accessor', accessor: true });
     }
     node.children = children;
   }
@@ -107,7 +107,7 @@ export class InlineSerialiser {
       if (length) node.truncated = true;
       return;
     }
-    const children = $list<CapturedValue>();
+    const children: CapturedValue[] = [];
     const typed = $isTypedArray(o);
     for (let i = 0; i < length; i++) {
       if (i >= this.limits.collectionItems || !this.budget.spend(40)) {
@@ -115,41 +115,39 @@ export class InlineSerialiser {
         break;
       }
       if (typed) {
-        $append(children, this.value($String(i), o[i], level + 1));
+        children.push(this.value(String(i), o[i], level + 1));
         continue;
       }
       const d = $getOwnPropertyDescriptor(o, i);
-      if (d) $append(children, $hasOwn(d, 'value') ? this.value($String(i), d.value, level + 1) : { name: $String(i), type: 'accessor', accessor: true });
+      if (d) children.push('value' in d ? this.value(String(i), d.value, level + 1) : { name: String(i), type: 'accessor', accessor: true });
     }
     node.children = children;
   }
 
-  private entries(node: CapturedValue, next: EntryReader, expand: boolean, level: number): void {
-    const children = $list<CapturedValue>();
-    for (let entry = next(); entry !== undefined; entry = next()) {
-      const k = entry.key;
-      const v = entry.value;
+  private entries(node: CapturedValue, it: Iterable<[unknown, unknown]>, expand: boolean, level: number): void {
+    const children: CapturedValue[] = [];
+    for (const [k, v] of it) {
       if (!expand || children.length >= this.limits.collectionItems || !this.budget.spend(40)) {
         node.truncated = true;
         break;
       }
       const key = typeof k === 'string' || typeof k === 'number' ? $String(k) : undefined;
-      if (key !== undefined && this.redactor.isSensitiveName(key)) $append(children, { name: key, type: typeName(v), redacted: true });
-      else $append(children, this.value(key ?? $String(children.length), v, level + 1));
+      if (key !== undefined && this.redactor.isSensitiveName(key)) children.push({ name: key, type: typeName(v), redacted: true });
+      else children.push(this.value(key ?? String(children.length), v, level + 1));
     }
     if (expand) node.children = children;
   }
 
   private preview(o: object, type: string): string {
     try {
-      if (types.isMap(o)) return `${type}(${$mapSize(o)})`;
-      if (types.isSet(o)) return `${type}(${$setSize(o)})`;
-      if ($isTypedArray(o)) return `${type}(${$typedArrayLength(o)})`;
+      if (types.isMap(o)) return `${type}(${$mapSize.call(o) as number})`;
+      if (types.isSet(o)) return `${type}(${$setSize.call(o) as number})`;
+      if ($isTypedArray(o)) return `${type}(${$typedArrayLength.call(o) as number})`;
       if ($isArray(o)) return `${type}(${lengthOf(o)})`;
-      if (types.isDate(o)) return $dateGetTime(o) !== $dateGetTime(o) ? 'Invalid Date' : $dateToISOString(o);
+      if (types.isDate(o)) return Number.isNaN($dateGetTime.call(o)) ? 'Invalid Date' : ($dateToISOString.call(o) as string);
       if (types.isNativeError(o)) {
         const message = $getOwnPropertyDescriptor(o, 'message');
-        const text = message && $hasOwn(message, 'value') && typeof message.value === 'string' ? `${type}: ${message.value}` : type;
+        const text = message && 'value' in message && typeof message.value === 'string' ? `${type}: ${message.value}` : type;
         return this.redactor.checkString(clip(text)).text;
       }
     } catch {
@@ -160,7 +158,7 @@ export class InlineSerialiser {
 
   private text(raw: string): CapturedValue {
     const clipped = raw.length > this.limits.stringLength;
-    const checked = this.redactor.checkString(clipped ? $stringSlice(raw, 0, this.limits.stringLength) : raw);
+    const checked = this.redactor.checkString(clipped ? raw.slice(0, this.limits.stringLength) : raw);
     this.budget.spend(checked.text.length + 20);
     return { type: 'string', value: checked.text, ...(clipped ? { truncated: true } : {}), ...(checked.redacted ? { redacted: true } : {}) };
   }
@@ -173,7 +171,7 @@ function className(o: object): string {
     if (proto === null) return 'Object';
     if ($isProxy(proto)) return 'Object';
     const d = $getOwnPropertyDescriptor(proto, 'constructor');
-    if (d && $hasOwn(d, 'value') && typeof d.value === 'function' && !$isProxy(d.value)) return functionName(d.value as object) || 'Object';
+    if (d && 'value' in d && typeof d.value === 'function' && !$isProxy(d.value)) return functionName(d.value as object) || 'Object';
   } catch {
     // fall through
   }
@@ -182,7 +180,7 @@ function className(o: object): string {
 
 function functionName(fn: object): string {
   const d = $getOwnPropertyDescriptor(fn, 'name');
-  return d && $hasOwn(d, 'value') && typeof d.value === 'string' ? clip(d.value) : '';
+  return d && 'value' in d && typeof d.value === 'string' ? clip(d.value) : '';
 }
 
 function lengthOf(array: object): number {
@@ -196,27 +194,5 @@ function typeName(v: unknown): string {
 }
 
 function clip(text: string, max = MAX_PREVIEW_CHARS): string {
-  return text.length > max ? `${$stringSlice(text, 0, max - 1)}…` : text;
-}
-
-/** The next entry of a collection, or undefined at its end. */
-type EntryReader = () => { key: unknown; value: unknown } | undefined;
-
-/** Walks a Map with the intrinsic iterator and next (for-of would call the program's %MapIteratorPrototype%.next). */
-function mapEntryReader(map: Map<unknown, unknown>): EntryReader {
-  const it = $mapEntries(map);
-  return () => {
-    const r = $mapIteratorNext(it);
-    return r.done ? undefined : { key: r.value[0], value: r.value[1] };
-  };
-}
-
-/** A Set's values, keyed by position. */
-function setEntryReader(set: Set<unknown>): EntryReader {
-  const it = $setValues(set);
-  let i = 0;
-  return () => {
-    const r = $setIteratorNext(it);
-    return r.done ? undefined : { key: i++, value: r.value };
-  };
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -1,5 +1,3 @@
-import { $append, $isArray, $list } from '../expr/intrinsics';
-
 /** One frame of the stack at an injected snapshot, in the running (generated) code; mapped in the worker. */
 export interface RawFrame {
   functionName: string;
@@ -39,7 +37,7 @@ export function captureStack(above: (...args: never[]) => unknown, maxFrames: nu
     $defineProperty(Error, 'stackTraceLimit', { value: maxFrames, writable: true, configurable: true, enumerable: limit?.enumerable ?? true });
     $captureStackTrace(holder, above);
     const frames = holder.stack; // formatted now, by `structured`, while it is installed
-    return $isArray(frames) ? (frames as RawFrame[]) : [];
+    return Array.isArray(frames) ? (frames as RawFrame[]) : [];
   } catch {
     return [];
   } finally {
@@ -49,20 +47,17 @@ export function captureStack(above: (...args: never[]) => unknown, maxFrames: nu
 }
 
 function structured(_error: unknown, sites: CallSiteLike[]): RawFrame[] {
-  const frames = $list<RawFrame>();
-  for (let i = 0; i < sites.length; i++) {
-    const s = sites[i]!;
+  return sites.map((s) => {
     const fn = s.getFunctionName();
     const type = fn ? null : s.getTypeName();
     const method = fn ? null : s.getMethodName();
-    $append(frames, {
+    return {
       functionName: fn ?? (method ? `${type ?? ''}${type ? '.' : ''}${method}` : ''),
       file: s.getFileName() ?? '',
       line: s.getLineNumber() ?? 1,
       column: s.getColumnNumber() ?? 1,
-    });
-  }
-  return frames;
+    };
+  });
 }
 
 function plainData(d: PropertyDescriptor | undefined): boolean {
