@@ -35,3 +35,24 @@ export async function waitForInlineText(page: Page, text: string, timeout = 10_0
 export async function waitForWorkbenchText(page: Page, text: string, timeout = 20_000): Promise<void> {
   await page.waitForFunction((wanted) => !!document.querySelector('.monaco-workbench')?.textContent?.includes(wanted), text, { timeout });
 }
+
+/**
+ * Hovers the first token of the line containing `lineText` until `hover` (a locator inside `.monaco-hover`) shows.
+ * The pointer goes to the line's *text*: the middle of a `.view-line` is past the end of short lines, where Monaco
+ * shows no hover unless an inline decoration happens to be drawn there. A hover can also be dropped when the pointer
+ * arrives while the editor re-renders decorations, so it moves away and back until the timeout.
+ */
+export async function hoverLine(page: Page, lineText: string, hover: Locator, timeout = 10_000): Promise<void> {
+  const token = page.locator(`.view-lines .view-line:has-text("${lineText}") span span`).filter({ hasText: /\S/ }).first();
+  const end = Date.now() + timeout;
+  for (;;) {
+    await page.mouse.move(0, 0);
+    await token.hover();
+    try {
+      await hover.waitFor({ timeout: Math.min(3_000, Math.max(1, end - Date.now())) });
+      return;
+    } catch (err) {
+      if (Date.now() >= end) throw err;
+    }
+  }
+}

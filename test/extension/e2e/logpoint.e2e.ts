@@ -8,7 +8,7 @@ import { startVsCodeServer, type VsCodeServer } from '../harness/vscodeServer';
 import { openFile, panelFrame, quickInput, runCommand, waitForWorkbench, widenSideBar } from '../harness/workbench';
 import { startRuntimeFixture, type RuntimeFixture } from '../support/runtimeFixture';
 import { e2eEnv } from './env';
-import { inlineTexts, lineNumber, waitForInlineText, waitForWorkbenchText } from './editorDom';
+import { hoverLine, inlineTexts, lineNumber, waitForInlineText, waitForWorkbenchText } from './editorDom';
 
 const SHOTS = path.join(ROOT, 'test-results');
 const TEMPLATE = 'amount={amount} ({typeof amount}) highValue={highValue}';
@@ -118,9 +118,8 @@ describe('end to end in the browser: VSIX → sign in → gutter logpoint → li
   });
 
   it('hovers the line: the full evidence and the hit count', async () => {
-    await page.locator('.view-lines .view-line:has-text("return { ok")').hover();
     const hover = page.locator('.monaco-hover:has-text("Runtruth Logpoint")');
-    await hover.waitFor({ timeout: 10_000 });
+    await hoverLine(page, 'return { ok', hover);
     const text = await hover.innerText();
     assert.match(text, /2 hits/);
     assert.match(text, /amount=15000 \(number\) highValue=true/);

@@ -8,7 +8,7 @@ import { startVsCodeServer, type VsCodeServer } from '../harness/vscodeServer';
 import { openFile, panelFrame, quickInput, runCommand, waitForWorkbench, widenSideBar } from '../harness/workbench';
 import { startRuntimeFixture, type RuntimeFixture } from '../support/runtimeFixture';
 import { e2eEnv } from './env';
-import { inlineTexts, lineNumber, waitForInlineText } from './editorDom';
+import { hoverLine, inlineTexts, lineNumber, waitForInlineText } from './editorDom';
 
 const SHOTS = path.join(ROOT, 'test-results');
 
@@ -109,9 +109,8 @@ describe('end to end in the browser: gutter snapshot → values inline and in th
   });
 
   it('opens the capture from the hover in the side panel’s snapshot explorer: frames → variables, expandable by keyboard', async () => {
-    await page.locator('.view-lines .view-line:has-text("return { ok")').hover();
     const link = page.locator('.monaco-hover a:has-text("Open snapshot in panel")');
-    await link.waitFor({ timeout: 10_000 });
+    await hoverLine(page, 'return { ok', link);
     await shot('04-hover');
     await link.click();
     await widenSideBar(page, 200);
