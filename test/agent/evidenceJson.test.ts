@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { evidenceFrame, logEvidenceJson, type QueuedEvidence } from '../../agent/evidenceJson';
+import { evidenceFrame, isoTimestamp, logEvidenceJson, type QueuedEvidence } from '../../agent/evidenceJson';
 import type { AgentEvidence } from '../../backend/protocol/evidence';
 import { AgentToRelay } from '../../backend/protocol/messages';
 
@@ -12,6 +12,21 @@ describe('agent: evidence written as JSON text', () => {
       const object: AgentEvidence = { kind: 'log', probeId: 'p-"1"', at: new Date(at).toISOString(), message };
       assert.equal(logEvidenceJson('p-"1"', at, message), JSON.stringify(object));
     }
+  });
+
+  it('writes timestamps exactly as toISOString does, across second, day and year boundaries and out of order', () => {
+    const edges = [0, 1, 999, 1000, 59_999, 60_000, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2024, 2, 1), Date.UTC(2026, 10, 27, 12, 0, 0, 7), Date.UTC(9999, 11, 31, 23, 59, 59, 999)];
+    const moments = [...edges, ...edges.map((ms) => ms + 1), ...edges.slice().reverse()];
+    for (let ms = Date.UTC(2026, 0, 1) - 2500; ms < Date.UTC(2026, 0, 1) + 2500; ms += 7) moments.push(ms);
+    for (const ms of moments) assert.equal(isoTimestamp(ms), new Date(ms).toISOString(), `ms ${ms}`);
+    // what the fast path leaves alone is still what Date writes
+    for (const ms of [-1, -86_400_001, 1.5, Date.UTC(10000, 0, 1), 8.64e15]) assert.equal(isoTimestamp(ms), new Date(ms).toISOString(), `ms ${ms}`);
+    assert.throws(() => isoTimestamp(NaN), RangeError); // as toISOString does: the caller's clock is broken
+  });
+
+  it('quotes each probe id right when hits of several probes interleave', () => {
+    const at = Date.UTC(2026, 10, 27, 12, 0, 0, 7);
+    for (const id of ['p-a', 'p-"b"', 'p-a', 'p-\\c', 'p-"b"']) assert.equal(JSON.parse(logEvidenceJson(id, at, 'm')).probeId, id);
   });
 
   it('builds frames the relay accepts, mixing text items with objects, with and without seq and drops', () => {
