@@ -1,12 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { z } from 'zod';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RelayClient } from '../backend/client/relayClient';
 import type { NewProbe, ProbeStatus } from '../backend/protocol';
-import { startRelay } from '../backend/relay';
 import { load, LoadResult } from './load';
+import { startRelayProcess, stopRelayProcess } from './relayProcess';
 import { snapshotPauseReport } from './snapshotPause';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -16,8 +16,20 @@ const HOT_LOOP = path.join(ROOT, 'bench/fixtures/hot-loop.js');
 const RAW_BREAKPOINT = path.join(ROOT, 'bench/fixtures/raw-breakpoint.js');
 const REGISTER = path.join(ROOT, 'dist/agent/register.js');
 
-/** taskset pins the service to core 0 and leaves core 1 to the load generator, when the machine has it. */
+/**
+ * taskset pins the service to core 0 and this process — the load generator — with the relay to core 1, when the
+ * machine has two cores. Each side then has a core of its own: the service's req/s is what it can serve, not what a
+ * generator sharing its core leaves it.
+ */
 const pin = fs.existsSync('/usr/bin/taskset') && os.cpus().length >= 2 ? ['taskset', '-c', '0'] : [];
+
+/** Pins this process (every thread) to core 1 while the bench runs; returns what puts it back on every core. */
+function pinSelf(): () => void {
+  if (!pin.length) return () => undefined;
+  const set = (cpus: string) => execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+  set('1');
+  return () => set(`0-${os.cpus().length - 1}`);
+}
 
 interface Scenario {
   name: string;
@@ -221,10 +233,10 @@ export interface AgentBenchOptions {
 export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
   const want = (part: Part) => !opts.parts || opts.parts.has(part);
   const picked = (s: Scenario, i: number) => i === 0 || !opts.match || opts.match.test(s.name);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtruth-bench-'));
-  const relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir, log: () => undefined });
-  const client = await RelayClient.connect({ relay: relay.url, token: fs.readFileSync(relay.adminTokenFile, 'utf8').trim() });
-  const env: Env = { relayUrl: relay.url, agentKey: fs.readFileSync(relay.agentKeyFile, 'utf8').trim(), client, next: 0 };
+  const unpin = pinSelf();
+  const relay = await startRelayProcess({ nice: pin.length ? 19 : 0 });
+  const client = await RelayClient.connect({ relay: relay.info.url, token: relay.info.adminToken });
+  const env: Env = { relayUrl: relay.info.url, agentKey: relay.info.agentKey, client, next: 0 };
   const out: string[] = [];
   try {
     if (want('http')) out.push(...(await httpReport(env, opts, picked)));
@@ -232,8 +244,8 @@ export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
     if (want('memory')) out.push(...(await memoryReport(env)));
   } finally {
     await client.close();
-    await relay.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stopRelayProcess(relay.child);
+    unpin();
   }
   if (want('snapshot')) out.push('', ...(await snapshotPauseReport({ hits: 30, depths: [0, 20] })));
   return out;
@@ -261,7 +273,7 @@ async function httpReport(env: Env, opts: AgentBenchOptions, picked: (s: Scenari
   const baseRps = med(base.map((r) => r.rps));
   const baseCpu = med(base.map((r) => r.cpuUsPerRequest));
   const [baseP50, baseP99] = [med(base.map((r) => r.p50ms)), med(base.map((r) => r.p99ms))];
-  out.push(`HTTP service at saturation (16 connections, ${opts.seconds}s × ${opts.rounds} rounds, median; service pinned: ${pin.length ? 'yes' : 'no'})`);
+  out.push(`HTTP service at saturation (16 connections, ${opts.seconds}s × ${opts.rounds} rounds, median; ${pin.length ? 'service alone on core 0, load generator and relay (nice 19) on core 1' : 'not pinned: fewer than two cores or no taskset'})`);
   out.push("main-thread CPU per request: the service's cost, exact even where the load generator limits req/s");
   out.push('| scenario | req/s | ratio | p50 ms (ratio) | p99 ms (ratio) | main-thread CPU µs/req | CPU ratio | errors |', '|---|---|---|---|---|---|---|---|');
   for (const s of http) {

@@ -5,20 +5,13 @@
  * clients, p50/p99 hit-to-client latency, relay memory. Each client watches its own probe (its shard of
  * agents), as a person debugging one thing would.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { RelayClient } from '../backend/client/relayClient';
 import { PROTOCOL_VERSION, type Evidence } from '../backend/protocol';
-
-interface RelayInfo {
-  url: string;
-  adminToken: string;
-  agentKey: string;
-}
+import { ask, startRelayProcess, stopRelayProcess } from './relayProcess';
 
 export interface RelayBenchOptions {
   agents: number;
@@ -30,26 +23,10 @@ export interface RelayBenchOptions {
   /** Agents that do not number their batches (no acks): the pre-ack protocol, as a side-by-side baseline. */
   unackedAgents?: boolean;
 }
+
 /** Each agent sends a batch every SEND_EVERY ticks; agents are staggered so the load is spread over the interval. */
 const TICK_MS = 10;
 const SEND_EVERY = 5;
-
-function startRelayProcess(): Promise<{ child: ChildProcess; info: RelayInfo }> {
-  // RUNTRUTH_BENCH_PROFILE=dir writes a CPU profile of the relay process there
-  const profile = process.env.RUNTRUTH_BENCH_PROFILE;
-  const child = fork(path.join(__dirname, 'relay-server.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
-  return new Promise((resolve, reject) => {
-    child.once('message', (info) => resolve({ child, info: info as RelayInfo }));
-    child.once('exit', (code) => reject(new Error(`relay exited (${code})`)));
-  });
-}
-
-function ask<T>(child: ChildProcess, message: object): Promise<T> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => resolve(m as T));
-    child.send(message);
-  });
-}
 
 /** Speaks the agent protocol as the real agent does: numbered evidence batches that the relay acks once stored. */
 class SimAgent {
@@ -255,8 +232,7 @@ export async function benchRelay(opts: RelayBenchOptions): Promise<string[]> {
     await admin.close();
     await Promise.all(agents.map((a) => new Promise<void>((r) => (a.ws.once('close', () => r()), a.ws.close()))));
   } finally {
-    child.send({ stop: true });
-    await new Promise((r) => child.once('exit', r));
+    await stopRelayProcess(child);
   }
   return out;
 }
