@@ -234,7 +234,7 @@ export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
   const want = (part: Part) => !opts.parts || opts.parts.has(part);
   const picked = (s: Scenario, i: number) => i === 0 || !opts.match || opts.match.test(s.name);
   const unpin = pinSelf();
-  const relay = await startRelayProcess({ nice: pin.length ? 19 : 0 });
+  const relay = await startRelayProcess({ nice: pin.length ? 19 : 0, quiet: true });
   const client = await RelayClient.connect({ relay: relay.info.url, token: relay.info.adminToken });
   const env: Env = { relayUrl: relay.info.url, agentKey: relay.info.agentKey, client, next: 0 };
   const out: string[] = [];

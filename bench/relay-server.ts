@@ -12,9 +12,12 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtruth-bench-'));
   const relay = await startRelay({ port: 0, dataDir, log: () => undefined, requestRate: { perSecond: 1e6, burst: 1e6 }, retention: { maxItems: 5_000_000 } });
   const peakRss = { value: process.memoryUsage().rss };
+  // --quiet: no timers of its own (the agent bench: the relay shares the load generator's core, and a 5 ms timer
+  // waking it 200 times a second slowed the generator, and so every HTTP row, by several percent)
+  const quiet = process.argv.includes('--quiet');
   const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
-  const sampler = setInterval(() => (peakRss.value = Math.max(peakRss.value, process.memoryUsage().rss)), 200);
+  if (!quiet) loop.enable();
+  const sampler = quiet ? undefined : setInterval(() => (peakRss.value = Math.max(peakRss.value, process.memoryUsage().rss)), 200);
   process.on('message', (msg: { memory?: boolean; stop?: boolean }) => {
     if (msg.memory) {
       process.send?.({ rss: process.memoryUsage().rss, peakRss: peakRss.value, stats: relay.stats(), loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 });

@@ -16,13 +16,15 @@ export interface RelayProcessOptions {
    * stall the closed-loop generator, which then offers the service fewer requests: the service's loss is overstated.
    */
   nice?: number;
+  /** No timers in the relay process beyond the relay's own (no event-loop or peak-RSS sampling): see relay-server.ts. */
+  quiet?: boolean;
 }
 
 /** The relay in a process of its own (bench/relay-server.ts), so no bench loop shares its event loop. */
 export function startRelayProcess(opts: RelayProcessOptions = {}): Promise<{ child: ChildProcess; info: RelayInfo }> {
   // RUNTRUTH_BENCH_PROFILE=dir writes a CPU profile of the relay process there
   const profile = process.env.RUNTRUTH_BENCH_PROFILE;
-  const child = fork(path.join(__dirname, 'relay-server.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
+  const child = fork(path.join(__dirname, 'relay-server.js'), opts.quiet ? ['--quiet'] : [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
   if (opts.nice) os.setPriority(child.pid!, opts.nice);
   return new Promise((resolve, reject) => {
     child.once('message', (info) => {
