@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   const sampler = quiet ? undefined : setInterval(() => (peakRss.value = Math.max(peakRss.value, process.memoryUsage().rss)), 200);
   process.on('message', (msg: { memory?: boolean; stop?: boolean }) => {
     if (msg.memory) {
-      process.send?.({ rss: process.memoryUsage().rss, peakRss: peakRss.value, stats: relay.stats(), loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 });
+      const rss = process.memoryUsage().rss;
+      peakRss.value = Math.max(peakRss.value, rss); // --quiet samples nothing in between: the peak is at least now
+      process.send?.({ rss, peakRss: peakRss.value, stats: relay.stats(), loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 });
       loop.reset();
     }
     if (msg.stop) {
