@@ -1,7 +1,7 @@
 import { functions, method, optionalMethod } from './calls';
 import { checkGlobal, end, get, global, has, instanceOf, loose, oget, pow, prim, shl, trustGetter, typeofGlobal } from './guards';
 import { captureStack, type RawFrame } from '../snapshot/inlineStack';
-import { $append, $defineProperty, $freeze, $getOwnPropertyDescriptor } from './intrinsics';
+import { $append, $defineProperty, $freeze, $getOwnPropertyDescriptor, $setPrototypeOf } from './intrinsics';
 
 /** The hook calls probe code makes (see HitHook): gate, condition, record, error-as-value. */
 export interface ProbeHookCalls {
@@ -66,7 +66,8 @@ const NODE_GLOBAL_GETTERS = ['process', 'Buffer'];
 /** Builds the runtime probe code reaches (a frozen, prototype-less object: nothing on it can be swapped). */
 export function createProbeRuntime(hook: ProbeHookCalls): ProbeRuntime {
   for (const name of NODE_GLOBAL_GETTERS) trustGetter($getOwnPropertyDescriptor(globalThis, name)?.get);
-  const runtime = Object.create(null) as ProbeRuntime;
+  // eslint-disable-next-line prefer-const -- the closures below read it; it is assigned once, right after
+  let runtime: ProbeRuntime;
   // the stack is taken below this very function, so the top frame is the probed one
   let values: unknown[] = [];
   const readOne = (read: BreakpointRead, i: number): unknown => {
@@ -91,7 +92,9 @@ export function createProbeRuntime(hook: ProbeHookCalls): ProbeRuntime {
     if (stack[0]) stack[0].column = column; // the call sits inside the inserted text; the program's code starts here
     hook.snap(probeId, names, captured, watches, stack);
   };
-  Object.assign(runtime, {
+  // One literal, then a null prototype: V8 keeps it in fast mode (Object.create(null) makes a dictionary), so
+  // optimised probe code reads `R.admit`, `R.get`… as constants of a stable map, and can inline them.
+  runtime = $setPrototypeOf({
     admit: (id: string) => hook.admit(id),
     ready: (id: string) => hook.ready(id),
     cond: (id: string, value: unknown) => hook.cond(id, value),
@@ -138,7 +141,7 @@ export function createProbeRuntime(hook: ProbeHookCalls): ProbeRuntime {
     f: functions,
     m: method,
     om: optionalMethod,
-  } satisfies ProbeRuntime);
+  } satisfies ProbeRuntime, null) as ProbeRuntime;
   return $freeze(runtime);
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { RUNTIME_GLOBAL } from '../../agent/expr/allowlist';
 import { compileExpression } from '../../agent/expr/compile';
 import { createProbeRuntime } from '../../agent/expr/runtime';
@@ -224,6 +225,18 @@ describe('agent: guarded expressions (compiled for injected code)', () => {
       Error.prepareStackTrace = saved;
     }
     assert.equal(ran, 0);
+  });
+
+  it('gives probe code a frozen runtime without a prototype, in V8 fast mode (so optimised code can inline its calls)', () => {
+    const runtime = createProbeRuntime({ admit: () => true, ready: () => true, cond: (_id, v) => !!v, hit: () => undefined, err: (e) => describeThrown(e), snap: () => undefined });
+    assert.equal(Object.getPrototypeOf(runtime), null, 'nothing inherited a program could patch');
+    assert.ok(Object.isFrozen(runtime));
+    // %HasFastProperties needs a V8 flag this process does not have: ask a child that has it
+    const script = `const { createProbeRuntime, INERT_RUNTIME } = require(${JSON.stringify(require.resolve('../../agent/expr/runtime'))});
+      const r = createProbeRuntime({ admit: () => true, ready: () => true, cond: () => true, hit() {}, err: (e) => e, snap() {} });
+      process.stdout.write(JSON.stringify([%HasFastProperties(r), %HasFastProperties(INERT_RUNTIME)]));`;
+    const out = execFileSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), [true, true], 'a dictionary-mode runtime costs every probe execution a hash lookup per call');
   });
 
   it('emits one line whatever the source spans, without comments', () => {
