@@ -105,35 +105,41 @@ async function arm(env: Env, scenario: Scenario, service: string): Promise<strin
 const orders = [JSON.stringify({ amount: 15000 }), JSON.stringify({ amount: '15,000' }), JSON.stringify({ amount: 120 })];
 
 /**
- * CPU time of the service's main thread so far (ns, from /proc; 0 where there is none). Per request, it is the
- * program's own thread apart from the agent's worker; it still moves with how batched the requests arrive.
+ * CPU time (ns, from /proc schedstat; 0 where there is none) of the service's main thread, and of all its threads:
+ * the program's own thread, and the process with the agent's worker, V8's helpers and libuv's pool.
  */
-function mainThreadCpuNs(pid: number): number {
+function cpuNs(pid: number): { main: number; all: number } {
+  const of = (task: string) => Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
   try {
-    return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    return { main: of(String(pid)), all: fs.readdirSync(`/proc/${pid}/task`).reduce((sum, task) => sum + of(task), 0) };
   } catch {
-    return 0;
+    return { main: 0, all: 0 };
   }
 }
 
-async function httpScenario(env: Env, scenario: Scenario, seconds: number, i: number): Promise<LoadResult & { cpuUsPerRequest: number }> {
+type HttpResult = LoadResult & { cpuUsPerRequest: number; processCpuUsPerRequest: number };
+
+/** One service run under load: closed loop (saturation), or open loop at `rate` requests/s. */
+async function httpScenario(env: Env, scenario: Scenario, seconds: number, i: number, rate?: number): Promise<HttpResult> {
   const service = `bench-http-${i}`;
   const svc = await startService(env, scenario, SERVER, service);
   try {
     const probeId = await arm(env, scenario, service);
     let n = 0;
-    await load({ port: svc.port!, path: '/orders', body: () => orders[n++ % 3]!, connections: 16, seconds: 1 }); // warm-up
-    const cpuBefore = mainThreadCpuNs(svc.child.pid!);
-    const r = await load({ port: svc.port!, path: '/orders', body: () => orders[n++ % 3]!, connections: 16, seconds });
-    const cpuUsPerRequest = (mainThreadCpuNs(svc.child.pid!) - cpuBefore) / 1000 / (r.requests + r.errors);
+    const body = () => orders[n++ % 3]!;
+    const connections = rate ? 64 : 16; // open loop: enough that a request due finds a free connection
+    await load({ port: svc.port!, path: '/orders', body, connections, seconds: 1, ...(rate ? { rate } : {}) }); // warm-up
+    const before = cpuNs(svc.child.pid!);
+    const r = await load({ port: svc.port!, path: '/orders', body, connections, seconds, ...(rate ? { rate } : {}) });
+    const after = cpuNs(svc.child.pid!);
+    const answered = r.requests + r.errors;
     if (probeId) await env.client.request('probe.remove', { probeId });
-    return { ...r, cpuUsPerRequest };
+    return { ...r, cpuUsPerRequest: (after.main - before.main) / 1000 / answered, processCpuUsPerRequest: (after.all - before.all) / 1000 / answered };
   } finally {
     svc.child.kill('SIGKILL');
   }
 }
 
-/** Batches after the first five that the hot loop runs before RSS is read again (growth with hits = a leak). */
 /** Batches after the first five that the hot loop runs before RSS is read again (growth with hits = a leak). */
 const LATER_BATCHES = 25;
 
@@ -242,6 +248,7 @@ export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
     client = await RelayClient.connect({ relay: relay.info.url, token: relay.info.adminToken });
     const env: Env = { relayUrl: relay.info.url, agentKey: relay.info.agentKey, client, next: 0 };
     if (want('http')) out.push(...(await httpReport(env, opts, picked)));
+    if (want('capacity')) out.push(...(await capacityReport(env, opts, picked)));
     if (want('hot')) out.push(...(await hotReport(env, picked)));
     if (want('memory')) out.push(...(await memoryReport(env)));
   } finally {
@@ -253,37 +260,80 @@ export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
   return out;
 }
 
+/** The HTTP rows: the same service with each probe on validate()'s request path (see injected and onBreakpoint). */
+const httpScenarios = (): Scenario[] => [
+  { name: 'no agent (baseline)', agent: false },
+  { name: 'agent attached, no probes', agent: true },
+  { name: 'inject tier: logpoint, every hit (maxPerSecond 1M)', agent: true, probe: logpoint(12, 'amount={amount} t={typeof amount}') },
+  { name: 'inject tier: logpoint, default rate', agent: true, probe: injected('amount={order.amount} t={typeof order.amount}') },
+  { name: 'inject tier: condition never true', agent: true, probe: { ...injected('x={order.amount}'), condition: 'order.amount === -1' } },
+  { name: 'inject tier: counter', agent: true, probe: counter(12) },
+  { name: 'breakpoint tier: logpoint, default rate', agent: true, probe: onBreakpoint('amount={order.amount} t={typeof order.amount}') },
+  { name: 'breakpoint tier: condition never true', agent: true, probe: { ...onBreakpoint('x={order.amount}'), condition: 'order.amount === -1' } },
+];
+
+/** Runs each scenario `rounds` times, the rounds interleaved so a drift in the machine's load spreads over all. */
+async function httpRounds(env: Env, scenarios: Scenario[], opts: AgentBenchOptions, rate?: number): Promise<Map<string, HttpResult[]>> {
+  const results = new Map<string, HttpResult[]>();
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const s of scenarios) results.set(s.name, [...(results.get(s.name) ?? []), await httpScenario(env, s, opts.seconds, env.next++, rate)]);
+  }
+  return results;
+}
+
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The median of one figure over a scenario's rounds. */
+const of = (rs: HttpResult[], f: (r: HttpResult) => number) => median(rs.map(f));
+const pinning = () => (pin.length ? 'service alone on core 0, load generator and relay (nice 19) on core 1' : 'not pinned: fewer than two cores or no taskset');
+
 async function httpReport(env: Env, opts: AgentBenchOptions, picked: (s: Scenario, i: number) => boolean): Promise<string[]> {
   const out: string[] = [];
-  const http: Scenario[] = [
-    { name: 'no agent (baseline)', agent: false },
-    { name: 'agent attached, no probes', agent: true },
-    { name: 'inject tier: logpoint, every hit (maxPerSecond 1M)', agent: true, probe: logpoint(12, 'amount={amount} t={typeof amount}') },
-    { name: 'inject tier: logpoint, default rate', agent: true, probe: injected('amount={order.amount} t={typeof order.amount}') },
-    { name: 'inject tier: condition never true', agent: true, probe: { ...injected('x={order.amount}'), condition: 'order.amount === -1' } },
-    { name: 'inject tier: counter', agent: true, probe: counter(12) },
-    { name: 'breakpoint tier: logpoint, default rate', agent: true, probe: onBreakpoint('amount={order.amount} t={typeof order.amount}') },
-    { name: 'breakpoint tier: condition never true', agent: true, probe: { ...onBreakpoint('x={order.amount}'), condition: 'order.amount === -1' } },
-  ].filter(picked);
-  const results = new Map<string, Array<LoadResult & { cpuUsPerRequest: number }>>();
-  // rounds interleave the scenarios, so a drift in the machine's load spreads over all of them
-  for (let round = 0; round < opts.rounds; round++) {
-    for (const s of http) results.set(s.name, [...(results.get(s.name) ?? []), await httpScenario(env, s, opts.seconds, env.next++)]);
-  }
-  const med = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const http = httpScenarios().filter(picked);
+  const results = await httpRounds(env, http, opts);
   const base = results.get(http[0]!.name)!;
-  const baseRps = med(base.map((r) => r.rps));
-  const baseCpu = med(base.map((r) => r.cpuUsPerRequest));
-  const [baseP50, baseP99] = [med(base.map((r) => r.p50ms)), med(base.map((r) => r.p99ms))];
-  out.push(`HTTP service at saturation (16 connections, ${opts.seconds}s × ${opts.rounds} rounds, median; ${pin.length ? 'service alone on core 0, load generator and relay (nice 19) on core 1' : 'not pinned: fewer than two cores or no taskset'})`);
-  out.push("main-thread CPU per request: the program's own thread, apart from the agent's worker (it still moves with how batched requests arrive)");
-  out.push('| scenario | req/s | ratio | p50 ms (ratio) | p99 ms (ratio) | main-thread CPU µs/req | CPU ratio | errors |', '|---|---|---|---|---|---|---|---|');
+  const [baseRps, baseMain, baseAll, baseP50, baseP99] = [of(base, (r) => r.rps), of(base, (r) => r.cpuUsPerRequest), of(base, (r) => r.processCpuUsPerRequest), of(base, (r) => r.p50ms), of(base, (r) => r.p99ms)];
+  out.push(`HTTP service at saturation (closed loop, 16 connections, ${opts.seconds}s × ${opts.rounds} rounds, median; ${pinning()})`);
+  out.push("CPU per request: the program's own thread (main), and every thread of the service (process: the agent's worker, V8's helpers); both move with how batched requests arrive");
+  out.push('| scenario | req/s | ratio | p50 ms (ratio) | p99 ms (ratio) | main-thread CPU µs/req (ratio) | process CPU µs/req (ratio) | errors |', '|---|---|---|---|---|---|---|---|');
   for (const s of http) {
     const rs = results.get(s.name)!;
-    const rps = med(rs.map((r) => r.rps));
-    const [p50, p99, cpu] = [med(rs.map((r) => r.p50ms)), med(rs.map((r) => r.p99ms)), med(rs.map((r) => r.cpuUsPerRequest))];
+    const [rps, p50, p99, main, all] = [of(rs, (r) => r.rps), of(rs, (r) => r.p50ms), of(rs, (r) => r.p99ms), of(rs, (r) => r.cpuUsPerRequest), of(rs, (r) => r.processCpuUsPerRequest)];
     out.push(
-      `| ${s.name} | ${rps.toFixed(0)} | ${(rps / baseRps).toFixed(3)} | ${p50.toFixed(2)} (${(p50 / baseP50).toFixed(2)}) | ${p99.toFixed(2)} (${(p99 / baseP99).toFixed(2)}) | ${cpu.toFixed(1)} | ${(cpu / baseCpu).toFixed(3)} | ${rs.reduce((a, r) => a + r.errors, 0)} |`,
+      `| ${s.name} | ${rps.toFixed(0)} | ${(rps / baseRps).toFixed(3)} | ${p50.toFixed(2)} (${(p50 / baseP50).toFixed(2)}) | ${p99.toFixed(2)} (${(p99 / baseP99).toFixed(2)}) | ${main.toFixed(1)} (${(main / baseMain).toFixed(3)}) | ${all.toFixed(1)} (${(all / baseAll).toFixed(3)}) | ${rs.reduce((a, r) => a + r.errors, 0)} |`,
+    );
+  }
+  return out;
+}
+
+/** The open loop's offered rate, as a part of the baseline's saturation req/s measured just before. */
+const CAPACITY_LOAD = 0.6;
+
+/**
+ * The HTTP rows at a fixed offered rate (open loop, below saturation): CPU the whole service process spends per
+ * request. On one core, the req/s a service can reach is the inverse of that, so the ratio of baseline to scenario
+ * is its capacity at saturation — measured without the load generator and relay limiting it, which they do in the
+ * closed-loop rows on a two-core machine (the relay stores each hit on the generator's core).
+ */
+async function capacityReport(env: Env, opts: AgentBenchOptions, picked: (s: Scenario, i: number) => boolean): Promise<string[]> {
+  const http = httpScenarios().filter(picked);
+  const saturation = await httpScenario(env, http[0]!, opts.seconds, env.next++);
+  const rate = Math.round((saturation.rps * CAPACITY_LOAD) / 1000) * 1000;
+  const results = await httpRounds(env, http, opts, rate);
+  const base = results.get(http[0]!.name)!;
+  const [baseAll, baseMain, baseP50, baseP99] = [of(base, (r) => r.processCpuUsPerRequest), of(base, (r) => r.cpuUsPerRequest), of(base, (r) => r.p50ms), of(base, (r) => r.p99ms)];
+  const out = [
+    '',
+    `HTTP service at a fixed ${rate.toLocaleString('en-US')} req/s (open loop, 64 connections; ${Math.round(CAPACITY_LOAD * 100)}% of the baseline's ${Math.round(saturation.rps).toLocaleString('en-US')} req/s at saturation just before; ${opts.seconds}s × ${opts.rounds} rounds, median; ${pinning()})`,
+    'process CPU per request: every thread of the service (the agent\'s worker too); capacity = baseline ÷ scenario, the req/s the service reaches at saturation on its core; latency from when each request was due',
+    '| scenario | answered req/s | process CPU µs/req | capacity | main-thread CPU µs/req (ratio) | p50 ms (ratio) | p99 ms (ratio) | unsent, errors |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of http) {
+    const rs = results.get(s.name)!;
+    const [all, main, p50, p99] = [of(rs, (r) => r.processCpuUsPerRequest), of(rs, (r) => r.cpuUsPerRequest), of(rs, (r) => r.p50ms), of(rs, (r) => r.p99ms)];
+    const lost = rs.reduce((a, r) => a + r.unsent, 0);
+    out.push(
+      `| ${s.name} | ${of(rs, (r) => r.rps).toFixed(0)} | ${all.toFixed(2)} | ${(baseAll / all).toFixed(3)} | ${main.toFixed(2)} (${(main / baseMain).toFixed(3)}) | ${p50.toFixed(2)} (${(p50 / baseP50).toFixed(2)}) | ${p99.toFixed(2)} (${(p99 / baseP99).toFixed(2)}) | ${lost}, ${rs.reduce((a, r) => a + r.errors, 0)} |`,
     );
   }
   return out;
@@ -416,7 +466,7 @@ async function memoryReport(env: Env): Promise<string[]> {
 }
 
 type Part = z.infer<typeof Part>;
-const Part = z.enum(['http', 'hot', 'memory', 'snapshot']);
+const Part = z.enum(['http', 'capacity', 'hot', 'memory', 'snapshot']);
 const BenchArgs = z.tuple([
   z.coerce.number().positive().default(5),
   z.coerce.number().int().positive().default(3),
@@ -431,11 +481,11 @@ const BenchArgs = z.tuple([
   }).optional(),
 ]);
 
-// `node dist/bench/agentBench.js [seconds] [rounds] [http,hot,memory,snapshot] [scenario name regex]`: this benchmark alone
+// `node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot] [scenario name regex]`: this benchmark alone
 if (require.main === module) {
   const args = BenchArgs.safeParse(process.argv.slice(2));
   if (!args.success) {
-    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,hot,memory,snapshot] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
     process.exit(2);
   }
   const [seconds, rounds, parts, match] = args.data;

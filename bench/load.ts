@@ -2,6 +2,8 @@ import net from 'node:net';
 
 export interface LoadResult {
   requests: number;
+  /** Open loop: requests that were due but never sent (every connection busy until the end). */
+  unsent: number;
   errors: number;
   seconds: number;
   rps: number;
@@ -15,6 +17,12 @@ export interface LoadOptions {
   body: () => string;
   connections: number;
   seconds: number;
+  /**
+   * Offered requests per second (open loop): requests are due on a fixed schedule whatever the service answers, and
+   * each is sent on the next free connection. Latency counts from when a request was due, so a service that falls
+   * behind shows it (no coordinated omission). Without it, the loop is closed: each connection sends again on answer.
+   */
+  rate?: number;
 }
 
 /**
@@ -40,6 +48,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const sockets = new Set<net.Socket>();
   // a service that stops answering must not hang the bench: whatever is still open 5 s after the end is dropped
   const deadline = setTimeout(() => sockets.forEach((s) => s.destroy()), opts.seconds * 1000 + 5_000);
+  const schedule = opts.rate ? openLoop(opts.rate, started, end) : undefined;
 
   const connection = () =>
     new Promise<void>((resolve) => {
@@ -48,10 +57,15 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       socket.setNoDelay(true);
       let pending: Buffer | undefined;
       let sentAt = 0;
+      const send = (at: number | undefined) => {
+        if (at === undefined) return void socket.end(); // the open loop is over
+        sentAt = at;
+        socket.write(request(opts.body()));
+      };
       const next = () => {
         if (performance.now() >= end) return void socket.end();
-        sentAt = performance.now();
-        socket.write(request(opts.body()));
+        if (schedule) schedule.whenDue(send);
+        else send(performance.now());
       };
       socket.on('connect', next);
       socket.on('data', (chunk: Buffer) => {
@@ -70,12 +84,48 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       });
     });
 
-  await Promise.all(Array.from({ length: opts.connections }, connection));
+  const closing = Promise.all(Array.from({ length: opts.connections }, connection));
+  await closing;
   clearTimeout(deadline);
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { requests: latencies.length, errors, seconds, rps: latencies.length / seconds, p50ms: q(0.5), p99ms: q(0.99) };
+  return { requests: latencies.length, unsent: schedule?.unsent() ?? 0, errors, seconds, rps: latencies.length / seconds, p50ms: q(0.5), p99ms: q(0.99) };
+}
+
+/**
+ * The open loop's schedule: request k is due at `started + k / rate`. A free connection takes the oldest due
+ * request (with the time it was due), or waits for the next one; a 1 ms tick hands due requests to waiting
+ * connections. At `end`, the connections still waiting are told to close (undefined).
+ */
+function openLoop(rate: number, started: number, end: number) {
+  const interval = 1000 / rate;
+  const dueAt = (k: number) => started + k * interval;
+  let released = 0; // requests handed to a connection so far
+  const waiting: Array<(at: number | undefined) => void> = [];
+  const total = Math.floor((end - started) / interval);
+  const dueNow = () => Math.min(total, Math.floor((performance.now() - started) / interval) + 1);
+  const dispatch = () => {
+    const due = dueNow();
+    while (released < due && waiting.length) waiting.shift()!(dueAt(released++));
+  };
+  const ticker = setInterval(dispatch, 1);
+  let over = false;
+  // a timer may fire a fraction of a ms before `end`: from here on no connection waits, whatever the clock says
+  setTimeout(() => {
+    over = true;
+    clearInterval(ticker);
+    dispatch();
+    waiting.splice(0).forEach((send) => send(undefined));
+  }, end - performance.now());
+  return {
+    whenDue(send: (at: number | undefined) => void): void {
+      if (released < dueNow()) send(dueAt(released++));
+      else if (over) send(undefined);
+      else waiting.push(send);
+    },
+    unsent: () => total - released,
+  };
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');

@@ -51,4 +51,36 @@ describe('bench: the raw-socket load generator', () => {
       server.close();
     }
   });
+
+  it('open loop: sends on a fixed schedule, counts every due request once, and times latency from when it was due', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let received = 0;
+    const server = http.createServer((req, res) => {
+      inFlight++;
+      received++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      req.resume();
+      req.on('end', () =>
+        setTimeout(() => {
+          inFlight--;
+          res.end('ok');
+        }, 20),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      // two connections answered after 20 ms carry at most 100 requests/s: 200/s offered falls behind
+      const result = await load({ port, path: '/x', body: () => 'x', connections: 2, seconds: 1, rate: 200 });
+      assert.equal(result.requests + result.errors + result.unsent, 200, 'every request due in the second is answered or counted unsent');
+      assert.equal(result.requests, received, 'each sent request answered once');
+      assert.ok(result.unsent > 0, 'the backlog at the end is reported');
+      assert.ok(maxInFlight <= 2, 'never more requests in flight than connections');
+      // a closed loop would time each request from its send (~20 ms); from when it was due, the backlog shows
+      assert.ok(result.p99ms > 100, `p99 from the due time: ${result.p99ms} ms`);
+    } finally {
+      server.close();
+    }
+  });
 });
