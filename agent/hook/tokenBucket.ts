@@ -2,8 +2,16 @@
 const MAX_SKIP = 1023;
 
 /**
- * A smooth token bucket: refills continuously at `ratePerSecond`, holds at most one second's worth (at least one
- * token), so a burst after a quiet spell is bounded and steady traffic is spread evenly.
+ * The most a bucket holds, in seconds of its rate: the burst a probe may take at once, on placement or after a quiet
+ * spell. A full second of the default logpoint rate (5,000 hits, ~2 µs each on a busy service's request path) spent
+ * the whole CPU budget's allowance (1% of 2 s) at once: a logpoint placed on such a line was throttled within its
+ * first 100 ms, before showing its steady rate.
+ */
+const BURST_SECONDS = 0.1;
+
+/**
+ * A smooth token bucket: refills continuously at `ratePerSecond`, holds at most a tenth of a second's worth (at
+ * least one token), so a burst on placement or after a quiet spell is bounded and steady traffic is spread evenly.
  *
  * Built for hot paths: reading the clock costs ~70-90 ns here, more than an injected probe may spend per hit.
  * A take that succeeds reads it once (and keeps the reading in `lastNow` for CPU accounting); while the bucket is
@@ -25,7 +33,7 @@ export class TokenBucket {
     private readonly ratePerSecond: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.capacity = Math.max(1, ratePerSecond);
+    this.capacity = Math.max(1, ratePerSecond * BURST_SECONDS);
     this.tokens = this.capacity;
     this.last = this.lastNow = now();
   }

@@ -41,15 +41,30 @@ describe('agent: safe value formatting', () => {
 });
 
 describe('agent: token bucket', () => {
-  it('allows a burst of one second, then refills smoothly', () => {
+  it('allows a burst of a tenth of a second, then refills smoothly', () => {
     let now = 0;
-    const bucket = new TokenBucket(10, () => now);
+    const bucket = new TokenBucket(100, () => now);
     let taken = 0;
     while (bucket.take()) taken++;
     assert.equal(taken, 10);
-    now += 100; // a tenth of a second → one token
+    now += 10; // a hundredth of a second → one token
     assert.equal(bucket.take(), true);
     assert.equal(bucket.take(), false);
+    now += 10_000; // a quiet spell refills no more than the burst
+    taken = 0;
+    while (bucket.take()) taken++;
+    assert.equal(taken, 10);
+  });
+
+  it('holds at least one token, however low its rate', () => {
+    let now = 0;
+    const bucket = new TokenBucket(1, () => now);
+    assert.equal(bucket.take(), true);
+    assert.equal(bucket.take(), false);
+    now += 999;
+    assert.equal(bucket.take(), false);
+    now += 1;
+    assert.equal(bucket.take(), true);
   });
 });
 
