@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -18,6 +18,11 @@ export interface RelayProcessOptions {
   nice?: number;
   /** No timers in the relay process beyond the relay's own (no event-loop or peak-RSS sampling): see relay-server.ts. */
   quiet?: boolean;
+  /**
+   * Runs the relay on these cores (a taskset list) under SCHED_IDLE: it then runs only when they have nothing else to
+   * run, so on the service's core below saturation it takes none of the service's time (see the capacity bench).
+   */
+  idleOn?: string;
 }
 
 /** The relay in a process of its own (bench/relay-server.ts), so no bench loop shares its event loop. */
@@ -26,6 +31,10 @@ export function startRelayProcess(opts: RelayProcessOptions = {}): Promise<{ chi
   const profile = process.env.RUNTRUTH_BENCH_PROFILE;
   const child = fork(path.join(__dirname, 'relay-server.js'), opts.quiet ? ['--quiet'] : [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
   if (opts.nice) os.setPriority(child.pid!, opts.nice);
+  if (opts.idleOn) {
+    execFileSync('taskset', ['-a', '-p', '-c', opts.idleOn, String(child.pid)], { stdio: 'ignore' });
+    execFileSync('chrt', ['-a', '--idle', '-p', '0', String(child.pid)], { stdio: 'ignore' });
+  }
   return new Promise((resolve, reject) => {
     child.once('message', (info) => {
       const { url, adminToken, agentKey } = info as RelayInfo;
