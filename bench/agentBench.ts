@@ -323,12 +323,15 @@ const idleRelay = pin.length > 0 && fs.existsSync('/usr/bin/chrt');
  */
 async function capacityReport(env: Env, opts: AgentBenchOptions, picked: (s: Scenario, i: number) => boolean): Promise<string[]> {
   const relay = await startRelayProcess({ quiet: true, ...(idleRelay ? { idleOn: '0' } : { nice: pin.length ? 19 : 0 }) });
-  const client = await RelayClient.connect({ relay: relay.info.url, token: relay.info.adminToken });
   try {
-    return await capacityRows({ relayUrl: relay.info.url, agentKey: relay.info.agentKey, client, next: env.next }, opts, picked);
+    const client = await RelayClient.connect({ relay: relay.info.url, token: relay.info.adminToken });
+    try {
+      return await capacityRows({ relayUrl: relay.info.url, agentKey: relay.info.agentKey, client, next: env.next }, opts, picked);
+    } finally {
+      await client.close();
+    }
   } finally {
-    await client.close();
-    await stopRelayProcess(relay.child);
+    await stopRelayProcess(relay.child); // whichever step fails: no relay process left behind
   }
 }
 

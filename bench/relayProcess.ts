@@ -32,8 +32,13 @@ export function startRelayProcess(opts: RelayProcessOptions = {}): Promise<{ chi
   const child = fork(path.join(__dirname, 'relay-server.js'), opts.quiet ? ['--quiet'] : [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
   if (opts.nice) os.setPriority(child.pid!, opts.nice);
   if (opts.idleOn) {
-    execFileSync('taskset', ['-a', '-p', '-c', opts.idleOn, String(child.pid)], { stdio: 'ignore' });
-    execFileSync('chrt', ['-a', '--idle', '-p', '0', String(child.pid)], { stdio: 'ignore' });
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', opts.idleOn, String(child.pid)], { stdio: 'ignore' });
+      execFileSync('chrt', ['-a', '--idle', '-p', '0', String(child.pid)], { stdio: 'ignore' });
+    } catch (err) {
+      child.kill('SIGKILL'); // not left running where the bench cannot stop it
+      throw err;
+    }
   }
   return new Promise((resolve, reject) => {
     child.once('message', (info) => {
