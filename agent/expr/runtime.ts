@@ -66,8 +66,6 @@ const NODE_GLOBAL_GETTERS = ['process', 'Buffer'];
 /** Builds the runtime probe code reaches (a frozen, prototype-less object: nothing on it can be swapped). */
 export function createProbeRuntime(hook: ProbeHookCalls): ProbeRuntime {
   for (const name of NODE_GLOBAL_GETTERS) trustGetter($getOwnPropertyDescriptor(globalThis, name)?.get);
-  // eslint-disable-next-line prefer-const -- the closures below read it; it is assigned once, right after
-  let runtime: ProbeRuntime;
   // the stack is taken below this very function, so the top frame is the probed one
   let values: unknown[] = [];
   const readOne = (read: BreakpointRead, i: number): unknown => {
@@ -94,7 +92,7 @@ export function createProbeRuntime(hook: ProbeHookCalls): ProbeRuntime {
   };
   // One literal, then a null prototype: V8 keeps it in fast mode (Object.create(null) makes a dictionary), so
   // optimised probe code reads `R.admit`, `R.get`… as constants of a stable map, and can inline them.
-  runtime = $setPrototypeOf({
+  const runtime: ProbeRuntime = $setPrototypeOf({
     admit: (id: string) => hook.admit(id),
     ready: (id: string) => hook.ready(id),
     cond: (id: string, value: unknown) => hook.cond(id, value),
