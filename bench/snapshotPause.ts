@@ -39,6 +39,8 @@ export async function pauseFloor(): Promise<{ p50: number; p95: number }> {
 /**
  * The snapshot probe's main-thread pause: a function called every 2 ms at a given stack depth, a snapshot probe
  * at 10/s for `hits` hits with the default limits; the app times each call and the slow ones are the pauses.
+ * The CPU budget is lifted: 10 pausing snapshots a second (~2.5 ms each) are over its 1% of a core, and these rows
+ * time each pause, not the budget (which until session 7 they passed only thanks to a second-long initial burst).
  */
 export async function benchSnapshotPause(opts: { hits: number; depths: number[]; tiers?: SnapshotTier[] }): Promise<PauseResult[]> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtruth-bench-snap-'));
@@ -60,7 +62,7 @@ export async function benchSnapshotPause(opts: { hits: number; depths: number[];
 async function scenario(relayUrl: string, agentKey: string, client: RelayClient, depth: number, hits: number, tier: SnapshotTier): Promise<PauseResult> {
   const service = `bench-snap-${depth}-${tier}`;
   const child = spawn(process.execPath, ['--require', REGISTER, APP], {
-    env: { ...process.env, DEPTH: String(depth), RUNTRUTH_RELAY: relayUrl, RUNTRUTH_AGENT_KEY: agentKey, RUNTRUTH_SERVICE: service },
+    env: { ...process.env, DEPTH: String(depth), RUNTRUTH_CPU_BUDGET: '100%', RUNTRUTH_RELAY: relayUrl, RUNTRUTH_AGENT_KEY: agentKey, RUNTRUTH_SERVICE: service },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const slow: number[] = [];
