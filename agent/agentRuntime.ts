@@ -26,6 +26,13 @@ import type { SourceMapRegistry } from './sourcemap/sourceMaps';
 const MAX_SOCKET_BACKLOG_BYTES = 4 * 1024 * 1024;
 /** How often changed hit counts are reported in statuses. */
 const HIT_COUNT_INTERVAL_MS = 5000;
+/** Drains between reports of the worker's per-probe cost to the hook's CPU budget (every ~200 ms). */
+const WORKER_COST_DRAINS = 10;
+/**
+ * Most a hit is charged for the worker's time (ms). The worker shares a core with the program: a drain the
+ * program's thread preempts measures the program's time too. A hit costs the worker ~0.7-1 µs.
+ */
+const MAX_WORKER_MS_PER_HIT = 0.005;
 /** How often the worker drains the hit ring (what the main thread wrote meanwhile waits there, in shared memory). */
 const HIT_DRAIN_INTERVAL_MS = 20;
 
@@ -57,6 +64,9 @@ export class AgentRuntime {
   private hitCounts?: NodeJS.Timeout;
   private metricFlush?: NodeJS.Timeout;
   private hitDrain?: NodeJS.Timeout;
+  /** The worker's time per probe (ms) since the last report to the hook, and drains since then. */
+  private workerCost = new Map<string, number>();
+  private drainsSinceCostReport = 0;
   private readonly hits: HitRingReader;
   private stopped = false;
   private redactor: Redactor;
@@ -189,11 +199,15 @@ export class AgentRuntime {
 
   private drainHits(): void {
     let read = 0;
+    const started = performance.now();
+    const perProbe = new Map<string, number>();
     const dropped = this.hits.drainEach((probeId, at, message) => {
       read++;
+      perProbe.set(probeId, (perProbe.get(probeId) ?? 0) + 1);
       const item = this.manager.acceptHit(probeId, at, message);
       if (item !== undefined) this.queue.push(item);
     });
+    if (read) this.chargeWorkerTime(perProbe, read, performance.now() - started);
     if (!read && !dropped) {
       if (!this.manager.hasLogpoints) {
         clearInterval(this.hitDrain);
@@ -203,6 +217,21 @@ export class AgentRuntime {
     }
     this.queue.addDropped(dropped);
     this.afterEnqueue();
+  }
+
+  /**
+   * Shares a drain's time among the probes whose hits it read, and every WORKER_COST_DRAINS drains tells the hook:
+   * the CPU budget is for all the agent spends on probes, and a rendered hit costs the worker about as much as the
+   * program's thread.
+   */
+  private chargeWorkerTime(perProbe: Map<string, number>, read: number, ms: number): void {
+    const perHit = Math.min(ms / read, MAX_WORKER_MS_PER_HIT);
+    for (const [probeId, hits] of perProbe) this.workerCost.set(probeId, (this.workerCost.get(probeId) ?? 0) + hits * perHit);
+    if (++this.drainsSinceCostReport < WORKER_COST_DRAINS) return;
+    this.drainsSinceCostReport = 0;
+    const costs = [...this.workerCost];
+    this.workerCost = new Map();
+    this.toHook({ type: 'workerCost', costs });
   }
 
   private onHookBatch(batch: HookBatch): void {

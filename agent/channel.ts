@@ -93,7 +93,9 @@ export type WorkerToHook =
   /** Send the metric windows aggregated since the last flush. */
   | { type: 'flushMetrics' }
   /** The configured CPU budget (validated in the worker; sent before any probe is armed). */
-  | { type: 'cpuBudget'; share: number };
+  | { type: 'cpuBudget'; share: number }
+  /** The worker's time spent on each probe's hits since the last report (ms): charged to the same CPU budget. */
+  | { type: 'workerCost'; costs: Array<[probeId: string, ms: number]> };
 
 /** Aggregated metric windows, main → worker (over the hit channel), answering flushMetrics. */
 export interface MetricBatch {

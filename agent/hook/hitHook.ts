@@ -285,10 +285,17 @@ export class HitHook {
       } else if (msg.type === 'placed') this.placed(msg.probeId, msg.tier);
       else if (msg.type === 'redaction') this.redactor = new Redactor(msg.config);
       else if (msg.type === 'cpuBudget') this.budget.setShare(msg.share);
+      else if (msg.type === 'workerCost') this.chargeWorker(msg.costs);
       else this.flushMetrics();
     } catch {
       // a bad update must not surface in the program's event loop
     }
+  }
+
+  /** The worker's time on each probe's hits, charged to the probe like its time here (a disarmed probe's is not). */
+  private chargeWorker(costs: Array<[string, number]>): void {
+    const now = this.now();
+    for (const [probeId, ms] of costs) if (this.probes.has(probeId)) this.budget.charge(probeId, ms, now);
   }
 
   private arm(armed: ArmedProbe): void {

@@ -226,6 +226,23 @@ describe('agent: hot-path budgets', () => {
       return { hook, events, advance: (ms: number) => (now += ms), close: () => (hook.clear(), port2.close()) };
     };
 
+    it("charges the worker's time on a probe's hits to the same budget, and ignores a probe no longer armed", async () => {
+      const t = await setup({ probeId: 'busy', maxPerSecond: 5000 }, 'inject');
+      const send = (costs: Array<[string, number]>) => (t.hook as unknown as { onTableUpdate(msg: WorkerToHook): void }).onTableUpdate({ type: 'workerCost', costs });
+      send([['gone', 500]]); // disarmed before its cost arrived: charged to nobody
+      assert.equal(t.events.length, 0);
+      assert.equal(t.hook.admit('busy'), true, 'still running');
+      // 4 ms of worker time, five times within the window: 20 ms is the 1% of 2 s
+      for (let i = 0; i < 4; i++) (send([['busy', 4]]), t.advance(100));
+      assert.equal(t.events.length, 0, 'under the budget');
+      send([['busy', 4.5]]);
+      await waitUntil(() => t.events.length > 0, 'the budget event');
+      assert.deepEqual(t.events.map((e) => [e.probeId, e.action]), [['busy', 'throttled']]);
+      assert.match(t.events[0]!.reason, /this one 20\.5 ms in 2\.0 s|this one 21 ms in 2\.0 s/);
+      assert.equal(t.hook.admit('busy'), false, 'paused');
+      t.close();
+    });
+
     it('counts rejected calls: a gate that admits nothing on a 20 M/s line is disabled within the window', async () => {
       const t = await setup({ probeId: 'hot', maxPerSecond: 1 }, 'inject');
       let admitted = 0;
