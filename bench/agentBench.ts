@@ -6,7 +6,7 @@ import path from 'node:path';
 import { RelayClient } from '../backend/client/relayClient';
 import type { NewProbe, ProbeStatus } from '../backend/protocol';
 import { load, LoadResult } from './load';
-import { startRelayProcess, stopRelayProcess } from './relayProcess';
+import { startRelayProcess, stopRelayProcess, type RelayProcessOptions } from './relayProcess';
 import { snapshotPauseReport } from './snapshotPause';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -29,6 +29,21 @@ function pinSelf(): () => void {
   const set = (cpus: string) => execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
   set('1');
   return () => set(`0-${os.cpus().length - 1}`);
+}
+
+/** Runs `run` against a relay in a process of its own, then closes the client and stops the relay, whichever step fails. */
+async function withRelay<T>(options: RelayProcessOptions, run: (env: Env) => Promise<T>): Promise<T> {
+  const relay = await startRelayProcess(options);
+  try {
+    const client = await RelayClient.connect({ relay: relay.info.url, token: relay.info.adminToken });
+    try {
+      return await run({ relayUrl: relay.info.url, agentKey: relay.info.agentKey, client, next: 0 });
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await stopRelayProcess(relay.child);
+  }
 }
 
 interface Scenario {
@@ -239,21 +254,16 @@ export interface AgentBenchOptions {
 export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
   const want = (part: Part) => !opts.parts || opts.parts.has(part);
   const picked = (s: Scenario, i: number) => i === 0 || !opts.match || opts.match.test(s.name);
-  const unpin = pinSelf();
   const out: string[] = [];
-  let relay: Awaited<ReturnType<typeof startRelayProcess>> | undefined;
-  let client: RelayClient | undefined;
+  const unpin = pinSelf();
   try {
-    relay = await startRelayProcess({ nice: pin.length ? 19 : 0, quiet: true });
-    client = await RelayClient.connect({ relay: relay.info.url, token: relay.info.adminToken });
-    const env: Env = { relayUrl: relay.info.url, agentKey: relay.info.agentKey, client, next: 0 };
-    if (want('http')) out.push(...(await httpReport(env, opts, picked)));
-    if (want('capacity')) out.push(...(await capacityReport(env, opts, picked)));
-    if (want('hot')) out.push(...(await hotReport(env, picked)));
-    if (want('memory')) out.push(...(await memoryReport(env)));
+    await withRelay({ nice: pin.length ? 19 : 0, quiet: true }, async (env) => {
+      if (want('http')) out.push(...(await httpReport(env, opts, picked)));
+      if (want('capacity')) out.push(...(await capacityReport(opts, picked)));
+      if (want('hot')) out.push(...(await hotReport(env, picked)));
+      if (want('memory')) out.push(...(await memoryReport(env)));
+    });
   } finally {
-    await client?.close();
-    if (relay) await stopRelayProcess(relay.child);
     unpin(); // every path: a failed start must not leave this process on one core
   }
   if (want('snapshot')) out.push('', ...(await snapshotPauseReport({ hits: 30, depths: [0, 20] })));
@@ -321,18 +331,8 @@ const idleRelay = pin.length > 0 && fs.existsSync('/usr/bin/chrt');
  * on the service's core under SCHED_IDLE — only in the time the service leaves idle, which its CPU figures do not
  * count — and the generator has its core to itself.
  */
-async function capacityReport(env: Env, opts: AgentBenchOptions, picked: (s: Scenario, i: number) => boolean): Promise<string[]> {
-  const relay = await startRelayProcess({ quiet: true, ...(idleRelay ? { idleOn: '0' } : { nice: pin.length ? 19 : 0 }) });
-  try {
-    const client = await RelayClient.connect({ relay: relay.info.url, token: relay.info.adminToken });
-    try {
-      return await capacityRows({ relayUrl: relay.info.url, agentKey: relay.info.agentKey, client, next: env.next }, opts, picked);
-    } finally {
-      await client.close();
-    }
-  } finally {
-    await stopRelayProcess(relay.child); // whichever step fails: no relay process left behind
-  }
+async function capacityReport(opts: AgentBenchOptions, picked: (s: Scenario, i: number) => boolean): Promise<string[]> {
+  return withRelay({ quiet: true, ...(idleRelay ? { idleOn: '0' } : { nice: pin.length ? 19 : 0 }) }, (env) => capacityRows(env, opts, picked));
 }
 
 async function capacityRows(env: Env, opts: AgentBenchOptions, picked: (s: Scenario, i: number) => boolean): Promise<string[]> {

@@ -84,8 +84,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       });
     });
 
-  const closing = Promise.all(Array.from({ length: opts.connections }, connection));
-  await closing;
+  await Promise.all(Array.from({ length: opts.connections }, connection));
   clearTimeout(deadline);
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
