@@ -120,6 +120,7 @@ export class AgentRuntime {
           scripts,
           onStatus,
           log,
+          maxEditPauseMs: config.maxEditPauseMs,
           fallback: (fallbackStatus, conditionFor) => {
             const breakpoints = new BreakpointEngine(client, scripts, fallbackStatus, log, conditionFor);
             return new KindRouter({ log: breakpoints, metric: breakpoints, snapshot: pausedSnapshots(fallbackStatus) });

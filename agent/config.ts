@@ -41,6 +41,11 @@ export const AgentOptionsSchema = z.object({
    * it is throttled, then disabled, with a status that says why.
    */
   cpuBudget: z.number().min(0.001).max(1).optional(),
+  /**
+   * Longest the program may be paused to insert a probe into its code (V8 recompiles the whole script: ~0.3 ms per
+   * KB). A probe in a larger script, a big bundle, runs on the breakpoint tier instead. Default 100 ms; 0 never edits.
+   */
+  maxEditPauseMs: z.int().min(0).max(60_000).optional(),
 });
 export type AgentOptions = z.input<typeof AgentOptionsSchema>;
 
@@ -58,6 +63,7 @@ export interface AgentConfig {
   blocklist: string[];
   metricIntervalMs: number;
   cpuBudget: number;
+  maxEditPauseMs: number;
 }
 
 /** Metric windows flush this often unless configured. */
@@ -65,6 +71,9 @@ export const DEFAULT_METRIC_INTERVAL_MS = 5000;
 
 /** All probes of a process together may use this share of one core unless configured. */
 export const DEFAULT_CPU_BUDGET = 0.01;
+
+/** A live edit may pause the program this long unless configured (about as long as the agent's start-up Debugger.enable). */
+export const DEFAULT_MAX_EDIT_PAUSE_MS = 100;
 
 /** Validates and completes options; throws one readable Error (never echoing the key) when they are wrong. */
 export function resolveConfig(options: unknown, env: NodeJS.ProcessEnv = process.env): AgentConfig {
@@ -86,6 +95,7 @@ export function resolveConfig(options: unknown, env: NodeJS.ProcessEnv = process
     blocklist: o.blocklist ?? [],
     metricIntervalMs: o.metricIntervalMs ?? DEFAULT_METRIC_INTERVAL_MS,
     cpuBudget: o.cpuBudget ?? DEFAULT_CPU_BUDGET,
+    maxEditPauseMs: o.maxEditPauseMs ?? DEFAULT_MAX_EDIT_PAUSE_MS,
   };
 }
 

@@ -14,6 +14,7 @@ const ENV_NAMES: Record<string, string> = {
   redaction: 'RUNTRUTH_REDACT',
   blocklist: 'RUNTRUTH_BLOCKLIST',
   cpuBudget: 'RUNTRUTH_CPU_BUDGET',
+  maxEditPauseMs: 'RUNTRUTH_MAX_EDIT_PAUSE_MS',
 };
 
 /**
@@ -33,6 +34,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AgentOptions {
     ...(env.RUNTRUTH_REDACT?.trim() ? { redaction: parseRedaction(env.RUNTRUTH_REDACT) } : {}),
     ...(env.RUNTRUTH_BLOCKLIST?.trim() ? { blocklist: parseGlobList(env.RUNTRUTH_BLOCKLIST) } : {}),
     ...(env.RUNTRUTH_CPU_BUDGET?.trim() ? { cpuBudget: parseShare(env.RUNTRUTH_CPU_BUDGET) } : {}),
+    ...(env.RUNTRUTH_MAX_EDIT_PAUSE_MS?.trim() ? { maxEditPauseMs: parseMilliseconds('RUNTRUTH_MAX_EDIT_PAUSE_MS', env.RUNTRUTH_MAX_EDIT_PAUSE_MS) } : {}),
   };
   const parsed = AgentOptionsSchema.safeParse(options);
   if (!parsed.success) {
@@ -81,6 +83,13 @@ function parseShare(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
   if (!m) throw new Error('RUNTRUTH_CPU_BUDGET must be a share of one core like 2% or 0.02');
   return m[2] ? Number(m[1]) / 100 : Number(m[1]);
+}
+
+/** A whole number of milliseconds (`100`, or `100ms`); the schema checks the range. */
+function parseMilliseconds(name: string, text: string): number {
+  const m = /^\s*(\d+)\s*(?:ms)?\s*$/.exec(text);
+  if (!m) throw new Error(`${name} must be a whole number of milliseconds like 100`);
+  return Number(m[1]);
 }
 
 const RedactionEnv = z.strictObject({ names: z.array(z.string().min(1).max(256)).max(1000).optional(), values: z.array(z.string().min(1).max(256)).max(1000).optional(), cardNumbers: z.boolean().optional() });

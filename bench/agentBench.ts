@@ -257,7 +257,7 @@ export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
   const out: string[] = [];
   const unpin = pinSelf();
   try {
-    await withRelay({ nice: pin.length ? 19 : 0, quiet: true }, async (env) => {
+    await withRelay(process.env.SAT_IDLE ? { quiet: true, idleOn: process.env.SAT_IDLE } : { nice: pin.length ? 19 : 0, quiet: true }, async (env) => {
       if (want('http')) out.push(...(await httpReport(env, opts, picked)));
       if (want('capacity')) out.push(...(await capacityReport(opts, picked)));
       if (want('hot')) out.push(...(await hotReport(env, picked)));

@@ -5,6 +5,8 @@ export interface LoadedScript {
   url: string;
   /** Lines in the script, as an editor would count them. */
   lines: number;
+  /** Its length in UTF-16 units, as V8 reports it (what a live edit's cost grows with). */
+  chars?: number;
   /** From the script's `//# sourceMappingURL=` comment (a data: URL or one relative to `url`). */
   sourceMapURL?: string;
 }
@@ -25,7 +27,7 @@ export class ScriptRegistry {
       this.urlById.set(e.scriptId, e.url); // every script's, so stack frames in node: internals are named too
       if (e.url.startsWith('node:')) return;
       // endLine is 0-based; a final newline leaves an empty last "line" that editors do not count
-      const script: LoadedScript = { scriptId: e.scriptId, url: e.url, lines: e.endLine + (e.endColumn > 0 ? 1 : 0), ...(e.sourceMapURL ? { sourceMapURL: e.sourceMapURL } : {}) };
+      const script: LoadedScript = { scriptId: e.scriptId, url: e.url, lines: e.endLine + (e.endColumn > 0 ? 1 : 0), ...(e.length !== undefined ? { chars: e.length } : {}), ...(e.sourceMapURL ? { sourceMapURL: e.sourceMapURL } : {}) };
       this.scriptsByUrl.set(e.url, script);
       for (const listener of this.listeners) listener(script);
     });

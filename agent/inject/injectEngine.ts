@@ -7,6 +7,7 @@ import { exactUrlRegex, suffixUrlRegex } from '../engine/urlSuffix';
 import type { InspectorClient } from '../inspectorClient';
 import type { PreparedProbe } from '../probe/prepare';
 import { SerialQueue } from '../serialQueue';
+import { EditCostModel } from './editCost';
 import { editScript, type EditOutcome } from './liveEdit';
 import { patchedSource, probeStatement } from './probeStatement';
 import { findInjectionSite, parseScript, type InjectionSite } from './site';
@@ -33,6 +34,11 @@ export interface InjectEngineDeps {
   /** Makes the breakpoint tier this engine falls back to, reporting through `onStatus`, evaluating `conditionFor`. */
   fallback(onStatus: StatusCallback, conditionFor: (probe: PreparedProbe) => string): ProbeEngine;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Longest an edit may pause the program (ms), as estimated from the script's length (see editCost). A probe in a
+   * larger script runs on the breakpoint tier. Default: no limit.
+   */
+  maxEditPauseMs?: number;
 }
 
 /**
@@ -82,6 +88,7 @@ export class InjectEngine implements ProbeEngine {
   private readonly fallback: ProbeEngine;
   private readonly retry: RetryPolicy;
   private readonly stopWatchingScripts: () => void;
+  private readonly editCost = new EditCostModel();
   private disposed = false;
 
   constructor(private readonly deps: InjectEngineDeps) {
@@ -116,12 +123,12 @@ export class InjectEngine implements ProbeEngine {
         clearTimeout(edits.retryTimer);
         edits.probes = [];
         if (edits.applied === edits.original) continue;
-        let outcome = await editScript(this.deps.client, edits.script.scriptId, edits.original);
+        let outcome = await this.edit(edits, edits.original);
         // a function that is running right now returns in a moment: a few tries before giving up
         for (const ms of [10, 50, 200]) {
           if (outcome.kind !== 'blocked' || outcome.why !== 'active-function') break;
           await new Promise((resolve) => setTimeout(resolve, ms));
-          outcome = await editScript(this.deps.client, edits.script.scriptId, edits.original);
+          outcome = await this.edit(edits, edits.original);
         }
         if (outcome.kind !== 'ok') this.deps.log(`could not restore ${edits.script.url} on stop (${describe(outcome)}); its probe code stays, inert`);
       }
@@ -144,6 +151,8 @@ export class InjectEngine implements ProbeEngine {
     }
     const beyond = pastEnd(line, script);
     if (beyond) return this.fail(p, beyond, 'line_out_of_range');
+    const tooSlow = this.editTooSlow(script);
+    if (tooSlow) return this.toFallback(p, tooSlow, false);
 
     let edits: ScriptEdits;
     try {
@@ -221,6 +230,20 @@ export class InjectEngine implements ProbeEngine {
     this.forgetIfUnused(edits);
   }
 
+  /**
+   * Why an edit of this script would pause the program too long, or undefined. Checked before its source is even
+   * fetched: sending a large script over the inspector and parsing it cost tens of ms of their own. Taking probes
+   * out is never refused (it needs the same edit as putting them in did).
+   */
+  private editTooSlow(script: LoadedScript): string | undefined {
+    const limit = this.deps.maxEditPauseMs;
+    if (limit === undefined || script.chars === undefined) return undefined;
+    const ms = this.editCost.predictMs(script.chars);
+    if (ms <= limit) return undefined;
+    const size = script.chars >= 1e6 ? `${(script.chars / 1e6).toFixed(1)} MB` : script.chars >= 1e4 ? `${Math.round(script.chars / 1e3)} KB` : `${script.chars}-character`;
+    return `inserting it would pause the program ~${Math.round(ms)} ms to recompile this ${size} script (the limit is ${limit} ms: maxEditPauseMs, RUNTRUTH_MAX_EDIT_PAUSE_MS)`;
+  }
+
   /** A script back to its original text with no probes wanting in: keep nothing of it. */
   private forgetIfUnused(edits: ScriptEdits): void {
     if (!edits.probes.length && edits.applied === edits.original) this.edits.delete(edits.script.scriptId);
@@ -229,7 +252,7 @@ export class InjectEngine implements ProbeEngine {
   private async apply(edits: ScriptEdits, inCode: Placement[]): Promise<EditOutcome> {
     const desired = patchedSource(edits.original, inCode.map((p) => ({ offset: p.site!.offset, text: p.statement! })));
     if (desired === edits.applied) return { kind: 'ok', ms: 0 };
-    const outcome = await editScript(this.deps.client, edits.script.scriptId, desired);
+    const outcome = await this.edit(edits, desired);
     this.deps.log(`live edit of ${edits.script.url} (${inCode.length} probe(s)): ${describe(outcome)}`);
     if (outcome.kind !== 'ok') return outcome;
     edits.applied = desired;
@@ -241,6 +264,13 @@ export class InjectEngine implements ProbeEngine {
       }
     }
     this.deps.scripts.edited(edits.script.scriptId);
+    return outcome;
+  }
+
+  /** One live edit, timed into the cost model (a blocked edit compiled the script too). */
+  private async edit(edits: ScriptEdits, source: string): Promise<EditOutcome> {
+    const outcome = await editScript(this.deps.client, edits.script.scriptId, source);
+    if (outcome.kind !== 'refused') this.editCost.observe(source.length, outcome.ms);
     return outcome;
   }
 

@@ -41,6 +41,11 @@ describe('agent: options', () => {
     assert.equal(resolveConfig(optionsFromEnv(env), {}).cpuBudget, 0.01);
     assert.throws(() => optionsFromEnv({ ...env, RUNTRUTH_CPU_BUDGET: 'lots' }), /RUNTRUTH_CPU_BUDGET must be a share of one core/);
     assert.throws(() => optionsFromEnv({ ...env, RUNTRUTH_CPU_BUDGET: '150%' }), /RUNTRUTH_CPU_BUDGET: /);
+    assert.equal(optionsFromEnv({ ...env, RUNTRUTH_MAX_EDIT_PAUSE_MS: '250' }).maxEditPauseMs, 250);
+    assert.equal(optionsFromEnv({ ...env, RUNTRUTH_MAX_EDIT_PAUSE_MS: ' 0ms ' }).maxEditPauseMs, 0);
+    assert.equal(resolveConfig(optionsFromEnv(env), {}).maxEditPauseMs, 100);
+    assert.throws(() => optionsFromEnv({ ...env, RUNTRUTH_MAX_EDIT_PAUSE_MS: 'soon' }), /RUNTRUTH_MAX_EDIT_PAUSE_MS must be a whole number of milliseconds/);
+    assert.throws(() => optionsFromEnv({ ...env, RUNTRUTH_MAX_EDIT_PAUSE_MS: '90000' }), /RUNTRUTH_MAX_EDIT_PAUSE_MS: /);
     assert.throws(() => optionsFromEnv({ ...env, RUNTRUTH_CPU_BUDGET: '0' }), /RUNTRUTH_CPU_BUDGET: /);
   });
 });
