@@ -129,6 +129,19 @@ export class CpuBudget {
     const long = ms > this.sampleCapMs;
     if (long && !account.lastLong) ms = this.sampleCapMs;
     account.lastLong = long;
+    this.add(account, ms, at);
+  }
+
+  /**
+   * Adds time summed over many hits elsewhere (the worker's share of its drains, each hit's part already bounded
+   * there): charged in full, and no sign of one slow hit, so the cap on single samples neither applies nor learns.
+   */
+  chargeSum(probeId: string, ms: number, at: number = this.now()): void {
+    if (!(ms > 0)) return;
+    this.add(this.account(probeId), ms, at);
+  }
+
+  private add(account: Account, ms: number, at: number): void {
     this.advance(at);
     const i = this.head % BUCKETS;
     account.spent[i]! += ms;

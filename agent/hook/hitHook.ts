@@ -295,7 +295,7 @@ export class HitHook {
   /** The worker's time on each probe's hits, charged to the probe like its time here (a disarmed probe's is not). */
   private chargeWorker(costs: Array<[string, number]>): void {
     const now = this.now();
-    for (const [probeId, ms] of costs) if (this.probes.has(probeId)) this.budget.charge(probeId, ms, now);
+    for (const [probeId, ms] of costs) if (this.probes.has(probeId)) this.budget.chargeSum(probeId, ms, now);
   }
 
   private arm(armed: ArmedProbe): void {

@@ -97,6 +97,22 @@ describe('agent: hot-path budgets', () => {
       budget.clear();
     });
 
+    it("charges a sum of many hits (the worker's report) in full, and it does not make the next single sample count as a pattern", () => {
+      const { budget, paused, events, advance, at } = setup({ pauseMs: 60_000 });
+      budget.charge('p', 0.01, at());
+      advance(200);
+      budget.chargeSum('p', 14.9, at()); // a single sample this long would be charged 5 ms (a quarter of the budget)
+      assert.equal(events.length, 0);
+      advance(10);
+      budget.charge('p', 50, at()); // one preempted hit after it: still capped, so 0.01 + 14.9 + 5 ms, not over 20
+      assert.equal(events.length, 0);
+      advance(10);
+      budget.chargeSum('p', 0.5, at());
+      assert.equal(paused.get('p'), true, 'over 20 ms in the window');
+      assert.match(events[0]!.reason, /^throttled by the CPU budget: probes used over 1\.0% of a core \(this one 20 ms in 2\.0 s\)/);
+      budget.clear();
+    });
+
     it('disables a probe that keeps going over, after its pauses', async () => {
       const { budget, events, advance, at } = setup({ pauseMs: 1, maxPauses: 2 });
       for (let round = 0; round < 3; round++) {
