@@ -10,6 +10,7 @@ import { BreakpointEngine } from './engine/breakpointEngine';
 import { buildEngineStack } from './engine/engineStack';
 import { KindRouter } from './engine/kindRouter';
 import { ScriptRegistry } from './engine/scriptRegistry';
+import { HeapSizeRequests } from './heapSizeRequests';
 import { HookArming } from './hookArming';
 import { InjectEngine } from './inject/injectEngine';
 import { EVIDENCE_LIMITS, EvidenceQueue } from './evidenceQueue';
@@ -71,6 +72,7 @@ export class AgentRuntime {
   private stopped = false;
   private redactor: Redactor;
   private readonly arming: HookArming;
+  private readonly heapSize: HeapSizeRequests;
   private readonly toHook: (msg: WorkerToHook) => void;
   /** The agent's own blocklist plus the relay's (replaced whenever the relay pushes its policy). */
   private readonly blocklist: Blocklist;
@@ -102,6 +104,7 @@ export class AgentRuntime {
       onFirstFailure: (message) => tell({ type: 'unreachable', message }),
     });
     this.arming = new HookArming(toHook);
+    this.heapSize = new HeapSizeRequests(() => toHook({ type: 'heapSize' }));
     this.hits = new HitRingReader(deps.hitRing);
     this.blocklist = new Blocklist(config.blocklist);
     const scripts = (this.scripts = new ScriptRegistry(client)); // before Debugger.enable, which replays every loaded script
@@ -121,6 +124,7 @@ export class AgentRuntime {
           onStatus,
           log,
           maxEditPauseMs: config.maxEditPauseMs,
+          heapBytes: () => this.heapSize.ask(),
           fallback: (fallbackStatus, conditionFor) => {
             const breakpoints = new BreakpointEngine(client, scripts, fallbackStatus, log, conditionFor);
             return new KindRouter({ log: breakpoints, metric: breakpoints, snapshot: pausedSnapshots(fallbackStatus) });
@@ -145,7 +149,12 @@ export class AgentRuntime {
       log,
       redactor: () => this.redactor,
     });
-    deps.hitPort.on('message', (msg: HookToWorker) => (msg.type === 'metrics' ? this.onMetrics(msg) : msg.type === 'armed' ? this.arming.onArmed(msg.probeId) : this.onHookBatch(msg)));
+    deps.hitPort.on('message', (msg: HookToWorker) => {
+      if (msg.type === 'metrics') this.onMetrics(msg);
+      else if (msg.type === 'armed') this.arming.onArmed(msg.probeId);
+      else if (msg.type === 'heapSize') this.heapSize.answer(msg.bytes);
+      else this.onHookBatch(msg);
+    });
   }
 
   async start(): Promise<void> {

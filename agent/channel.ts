@@ -95,7 +95,9 @@ export type WorkerToHook =
   /** The configured CPU budget (validated in the worker; sent before any probe is armed). */
   | { type: 'cpuBudget'; share: number }
   /** The worker's time spent on each probe's hits since the last report (ms): charged to the same CPU budget. */
-  | { type: 'workerCost'; costs: Array<[probeId: string, ms: number]> };
+  | { type: 'workerCost'; costs: Array<[probeId: string, ms: number]> }
+  /** How much heap a live edit would walk now (answered by HeapSize). */
+  | { type: 'heapSize' };
 
 /** Aggregated metric windows, main → worker (over the hit channel), answering flushMetrics. */
 export interface MetricBatch {
@@ -109,8 +111,18 @@ export interface ArmedAck {
   probeId: string;
 }
 
+/**
+ * The program's heap as a live edit walks it (answers heapSize): the used size of the old generation's spaces. The
+ * young generation is left out (mostly garbage, which the walk skips, yet it counts in V8's used size) and so are
+ * the large-object spaces (few objects however many bytes; the walk's cost is per object).
+ */
+export interface HeapSize {
+  type: 'heapSize';
+  bytes: number;
+}
+
 /** Everything the hook sends to the worker. */
-export type HookToWorker = HookBatch | MetricBatch | ArmedAck;
+export type HookToWorker = HookBatch | MetricBatch | ArmedAck | HeapSize;
 
 export interface Hit {
   probeId: string;

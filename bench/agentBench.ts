@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RelayClient } from '../backend/client/relayClient';
 import type { NewProbe, ProbeStatus } from '../backend/protocol';
+import { benchEditPause } from './editPause';
 import { load, LoadResult } from './load';
 import { startRelayProcess, stopRelayProcess, type RelayProcessOptions } from './relayProcess';
 import { snapshotPauseReport } from './snapshotPause';
@@ -110,10 +111,15 @@ async function arm(env: Env, scenario: Scenario, service: string): Promise<strin
   }, 10_000, `${service} to connect`);
   if (!scenario.probe) return undefined;
   const view = await env.client.request('probe.add', { probe: { ...scenario.probe, selector: { service } } as NewProbe });
-  await until(async () => {
+  const statuses = await until(async () => {
     const { probes } = await env.client.request('probe.list', { service });
-    return probes.find((p) => p.probe.id === view.probe.id)?.statuses.some((s) => s.state === 'bound' || s.code === 'budget') ? true : undefined;
+    const sts = probes.find((p) => p.probe.id === view.probe.id)?.statuses;
+    return sts?.some((s) => s.state === 'bound' || s.code === 'budget') ? sts : undefined;
   }, 10_000, `probe ${view.probe.id} to bind`);
+  // a row named for a tier must measure that tier (the agent may choose another, e.g. when an edit would pause too long)
+  const wanted = /^(inject|breakpoint) tier/.exec(scenario.name)?.[1];
+  const bound = statuses.find((s) => s.state === 'bound');
+  if (wanted && bound?.tier && bound.tier !== wanted) throw new Error(`bench: "${scenario.name}" runs on the ${bound.tier} tier: ${bound.reason ?? ''}`);
   return view.probe.id;
 }
 
@@ -257,7 +263,7 @@ export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
   const out: string[] = [];
   const unpin = pinSelf();
   try {
-    await withRelay(process.env.SAT_IDLE ? { quiet: true, idleOn: process.env.SAT_IDLE } : { nice: pin.length ? 19 : 0, quiet: true }, async (env) => {
+    await withRelay({ nice: pin.length ? 19 : 0, quiet: true }, async (env) => {
       if (want('http')) out.push(...(await httpReport(env, opts, picked)));
       if (want('capacity')) out.push(...(await capacityReport(opts, picked)));
       if (want('hot')) out.push(...(await hotReport(env, picked)));
@@ -267,6 +273,7 @@ export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
     unpin(); // every path: a failed start must not leave this process on one core
   }
   if (want('snapshot')) out.push('', ...(await snapshotPauseReport({ hits: 30, depths: [0, 20] })));
+  if (want('edit')) out.push('', ...(await benchEditPause({ rounds: Math.min(opts.rounds, 3), mb: 3.7 })));
   return out;
 }
 
@@ -487,7 +494,7 @@ async function memoryReport(env: Env): Promise<string[]> {
 }
 
 type Part = z.infer<typeof Part>;
-const Part = z.enum(['http', 'capacity', 'hot', 'memory', 'snapshot']);
+const Part = z.enum(['http', 'capacity', 'hot', 'memory', 'snapshot', 'edit']);
 const BenchArgs = z.tuple([
   z.coerce.number().positive().default(5),
   z.coerce.number().int().positive().default(3),
@@ -502,11 +509,11 @@ const BenchArgs = z.tuple([
   }).optional(),
 ]);
 
-// `node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot] [scenario name regex]`: this benchmark alone
+// `node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot,edit] [scenario name regex]`: this benchmark alone
 if (require.main === module) {
   const args = BenchArgs.safeParse(process.argv.slice(2));
   if (!args.success) {
-    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot,edit] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
     process.exit(2);
   }
   const [seconds, rounds, parts, match] = args.data;

@@ -1,5 +1,6 @@
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { MessagePort } from 'node:worker_threads';
-import type { ArmedAck, ArmedProbe, HookBatch, InlineSnapshot, MetricBatch, WorkerToHook } from '../channel';
+import type { ArmedAck, ArmedProbe, HeapSize, HookBatch, InlineSnapshot, MetricBatch, WorkerToHook } from '../channel';
 import { MetricAggregator } from '../metrics/aggregator';
 import { durationEndId } from '../metrics/durationEnd';
 import { redactForDisplay, restoreMarks, WITHHELD } from '../redact/displayValue';
@@ -286,6 +287,7 @@ export class HitHook {
       else if (msg.type === 'redaction') this.redactor = new Redactor(msg.config);
       else if (msg.type === 'cpuBudget') this.budget.setShare(msg.share);
       else if (msg.type === 'workerCost') this.chargeWorker(msg.costs);
+      else if (msg.type === 'heapSize') this.port.postMessage({ type: 'heapSize', bytes: walkedHeapBytes() } satisfies HeapSize);
       else this.flushMetrics();
     } catch {
       // a bad update must not surface in the program's event loop
@@ -354,4 +356,14 @@ export class HitHook {
       // the worker is gone (agent stopped): nothing to deliver to
     }
   }
+}
+
+/** Spaces a live edit's heap walk hardly pays for (see HeapSize): the young generation and large objects. */
+const UNWALKED_SPACES = new Set(['new_space', 'new_large_object_space', 'large_object_space', 'code_large_object_space']);
+
+/** The old generation's used bytes on this (the program's) thread. */
+function walkedHeapBytes(): number {
+  let bytes = 0;
+  for (const space of getHeapSpaceStatistics()) if (!UNWALKED_SPACES.has(space.space_name)) bytes += space.space_used_size;
+  return bytes;
 }

@@ -7,7 +7,7 @@ import { exactUrlRegex, suffixUrlRegex } from '../engine/urlSuffix';
 import type { InspectorClient } from '../inspectorClient';
 import type { PreparedProbe } from '../probe/prepare';
 import { SerialQueue } from '../serialQueue';
-import { EditCostModel } from './editCost';
+import { EditCostModel, type EditSize } from './editCost';
 import { editScript, type EditOutcome } from './liveEdit';
 import { patchedSource, probeStatement } from './probeStatement';
 import { findInjectionSite, parseScript, type InjectionSite } from './site';
@@ -35,10 +35,12 @@ export interface InjectEngineDeps {
   fallback(onStatus: StatusCallback, conditionFor: (probe: PreparedProbe) => string): ProbeEngine;
   retry?: Partial<RetryPolicy>;
   /**
-   * Longest an edit may pause the program (ms), as estimated from the script's length (see editCost). A probe in a
-   * larger script runs on the breakpoint tier. Default: no limit.
+   * Longest an edit may pause the program (ms), as estimated from the script's length and the program's heap (see
+   * editCost). A probe whose edit would take longer runs on the breakpoint tier. Default: no limit.
    */
   maxEditPauseMs?: number;
+  /** The program's heap as an edit walks it (see HeapSize in channel.ts); without it, V8's whole used heap. */
+  heapBytes?: () => Promise<number | undefined>;
 }
 
 /**
@@ -151,7 +153,7 @@ export class InjectEngine implements ProbeEngine {
     }
     const beyond = pastEnd(line, script);
     if (beyond) return this.fail(p, beyond, 'line_out_of_range');
-    const tooSlow = this.editTooSlow(script);
+    const tooSlow = await this.editTooSlow(script);
     if (tooSlow) return this.toFallback(p, tooSlow, false);
 
     let edits: ScriptEdits;
@@ -233,15 +235,26 @@ export class InjectEngine implements ProbeEngine {
   /**
    * Why an edit of this script would pause the program too long, or undefined. Checked before its source is even
    * fetched: sending a large script over the inspector and parsing it cost tens of ms of their own. Taking probes
-   * out is never refused (it needs the same edit as putting them in did).
+   * out is never refused (it needs the same edit as putting them in did, on the heap as it is by then).
    */
-  private editTooSlow(script: LoadedScript): string | undefined {
+  private async editTooSlow(script: LoadedScript): Promise<string | undefined> {
     const limit = this.deps.maxEditPauseMs;
     if (limit === undefined || script.chars === undefined) return undefined;
-    const ms = this.editCost.predictMs(script.chars);
+    const size = { chars: script.chars, heapBytes: await this.heapBytes() };
+    const ms = this.editCost.predictMs(size);
     if (ms <= limit) return undefined;
-    const size = script.chars >= 1e6 ? `${(script.chars / 1e6).toFixed(1)} MB` : script.chars >= 1e4 ? `${Math.round(script.chars / 1e3)} KB` : `${script.chars}-character`;
-    return `inserting it would pause the program ~${Math.round(ms)} ms to recompile this ${size} script (the limit is ${limit} ms: maxEditPauseMs, RUNTRUTH_MAX_EDIT_PAUSE_MS)`;
+    return `inserting it would pause the program ~${Math.round(ms)} ms: V8 recompiles this ${amount(size.chars, '-character')} script and walks the program's ${amount(size.heapBytes, '-byte')} heap (the limit is ${limit} ms: maxEditPauseMs, RUNTRUTH_MAX_EDIT_PAUSE_MS)`;
+  }
+
+  /** The program's heap now, as an edit walks it; else V8's used heap; else 0 (the script's part still applies). */
+  private async heapBytes(): Promise<number> {
+    const walked = await this.deps.heapBytes?.();
+    if (walked !== undefined) return walked;
+    try {
+      return (await this.deps.client.post('Runtime.getHeapUsage')).usedSize;
+    } catch {
+      return 0;
+    }
   }
 
   /** A script back to its original text with no probes wanting in: keep nothing of it. */
@@ -267,10 +280,11 @@ export class InjectEngine implements ProbeEngine {
     return outcome;
   }
 
-  /** One live edit, timed into the cost model (a blocked edit compiled the script too). */
+  /** One live edit, timed into the cost model (a blocked edit did the work too). */
   private async edit(edits: ScriptEdits, source: string): Promise<EditOutcome> {
+    const size: EditSize = { chars: source.length, heapBytes: await this.heapBytes() };
     const outcome = await editScript(this.deps.client, edits.script.scriptId, source);
-    if (outcome.kind !== 'refused') this.editCost.observe(source.length, outcome.ms);
+    if (outcome.kind !== 'refused') this.editCost.observe(size, outcome.ms);
     return outcome;
   }
 
@@ -409,6 +423,11 @@ function reasonOf(outcome: Exclude<EditOutcome, { kind: 'ok' }>): string {
   return outcome.why === 'suspended-generator'
     ? 'V8 refused the live edit because the function has calls suspended in it (an async function awaiting, or a generator)'
     : 'V8 refused the live edit because the function kept running';
+}
+
+/** 3.7 MB, 230 KB, or "860-character" (with the unit suffix given) below 10 KB. */
+function amount(n: number, unit: string): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e4 ? `${Math.round(n / 1e3)} KB` : `${n}${unit}`;
 }
 
 function describe(outcome: EditOutcome): string {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { EditCostModel, FIXED_EDIT_MS, SEED_MS_PER_MCHAR } from '../../agent/inject/editCost';
+import { EditCostModel, FIXED_EDIT_MS, SEED_MS_PER_HEAP_MB, SEED_MS_PER_MCHAR } from '../../agent/inject/editCost';
 import type { Child } from '../support/proc';
 import { FakeRelay } from './helpers/fakeRelay';
 import { CALC_JS, CALC_LINES } from './helpers/injectFixture';
@@ -18,8 +18,10 @@ function bundleJs(kb: number): { source: string; stepLine: number } {
   return { source: lines.join('\n'), stepLine: returnLine };
 }
 
-/** Calls step() and price() every 10 ms and prints both; IPC "src" prints step's source. */
+/** Calls step() and price() every 10 ms and prints both; IPC "src" prints step's source. HEAP_MB keeps that much of small objects live. */
 const APP_JS = `'use strict';
+globalThis.kept = [];
+for (let i = 0; i < Number(process.env.HEAP_MB || 0) * 20_000; i++) kept.push({ i, s: 'x' + i });
 const { step } = require('./src/bundle');
 const { price } = require('./src/calc');
 let tick = 0;
@@ -29,7 +31,7 @@ process.on('message', (m) => { if (m === 'src') console.log('SRC ' + JSON.string
 
 describe('agent: live edits that would pause the program too long', function () {
   this.timeout(60_000);
-  const bundle = bundleJs(200);
+  const bundle = bundleJs(400);
   let world: FixtureWorld;
   let relay: FakeRelay;
 
@@ -66,26 +68,39 @@ describe('agent: live edits that would pause the program too long', function () 
   };
 
   it('runs a probe in a script over the pause limit on the breakpoint tier, saying why, and still injects into a small one', async () => {
-    const app = await startApp({ RUNTRUTH_MAX_EDIT_PAUSE_MS: '20' });
+    const app = await startApp();
     const big = logProbe({ file: 'src/bundle.js', line: bundle.stepLine, template: 'y={y}' });
     relay.add(big);
     const bound = await relay.waitForStatus(big.id, 'bound');
     assert.equal(bound.tier, 'breakpoint');
-    assert.match(bound.reason!, /^runs as a breakpoint \(~50 µs per hit\): inserting it would pause the program ~\d+ ms to recompile this 2\d\d KB script \(the limit is 20 ms: maxEditPauseMs, RUNTRUTH_MAX_EDIT_PAUSE_MS\)$/);
+    assert.match(bound.reason!, /^runs as a breakpoint \(~50 µs per hit\): inserting it would pause the program ~\d+ ms: V8 recompiles this 4\d\d KB script and walks the program's \d+\.\d MB heap \(the limit is 100 ms: maxEditPauseMs, RUNTRUTH_MAX_EDIT_PAUSE_MS\)$/);
     const evidence = await relay.waitForEvidence(big.id, 3);
     for (const e of evidence) assert.match(e.message, /^y=\d+$/);
     assert.ok(!(await sourceOfStep(app)).includes('__runtruth$rt'), 'the bundle was not edited');
 
     const small = logProbe({ file: 'src/calc.js', line: CALC_LINES.total, template: 'amount={amount}' });
     relay.add(small);
-    assert.equal((await relay.waitForStatus(small.id, 'bound')).tier, 'inject', `a ${CALC_JS.length}-char script is predicted under 20 ms`);
+    assert.equal((await relay.waitForStatus(small.id, 'bound')).tier, 'inject', `a ${CALC_JS.length}-character script on a small heap is predicted under 100 ms`);
     await relay.waitForEvidence(small.id, 2);
     assertTicksUnchanged(app);
     assert.deepEqual(stderrLines(app), []);
   });
 
-  it('injects into the same script under the default limit (100 ms)', async () => {
-    const app = await startApp();
+  it('runs a probe in a small script on the breakpoint tier when the program keeps a large heap (an edit walks all of it)', async () => {
+    const app = await startApp({ HEAP_MB: '60' });
+    const small = logProbe({ file: 'src/calc.js', line: CALC_LINES.total, template: 'amount={amount}' });
+    relay.add(small);
+    const bound = await relay.waitForStatus(small.id, 'bound');
+    assert.equal(bound.tier, 'breakpoint');
+    const heapMb = Number(/walks the program's (\d+\.\d) MB heap/.exec(bound.reason!)?.[1]);
+    assert.ok(heapMb >= 50, `the heap it names: ${bound.reason}`);
+    assert.match(bound.reason!, new RegExp(`V8 recompiles this ${CALC_JS.length}-character script`));
+    await relay.waitForEvidence(small.id, 2);
+    assertTicksUnchanged(app);
+  });
+
+  it('injects into the large script when the limit allows its pause', async () => {
+    const app = await startApp({ RUNTRUTH_MAX_EDIT_PAUSE_MS: '60000' });
     const probe = logProbe({ file: 'src/bundle.js', line: bundle.stepLine, template: 'y={y}' });
     relay.add(probe);
     assert.equal((await relay.waitForStatus(probe.id, 'bound')).tier, 'inject');
@@ -100,33 +115,45 @@ describe('agent: live edits that would pause the program too long', function () 
     relay.add(small);
     const bound = await relay.waitForStatus(small.id, 'bound');
     assert.equal(bound.tier, 'breakpoint');
-    assert.match(bound.reason!, new RegExp(`this ${CALC_JS.length}-character script \\(the limit is 0 ms`));
+    assert.match(bound.reason!, /\(the limit is 0 ms/);
     await relay.waitForEvidence(small.id, 2);
     assertTicksUnchanged(app);
   });
 });
 
 describe('agent: the live-edit pause estimate', () => {
-  it('grows with the script, from a fixed cost', () => {
+  const MB = 1_000_000;
+
+  it('grows with the script and with the heap, from a fixed cost', () => {
     const model = new EditCostModel();
-    assert.equal(model.predictMs(0), FIXED_EDIT_MS);
-    assert.equal(model.predictMs(1_000_000), FIXED_EDIT_MS + SEED_MS_PER_MCHAR);
-    assert.ok(model.predictMs(4_000_000) > model.predictMs(1_000_000));
+    assert.equal(model.predictMs({ chars: 0, heapBytes: 0 }), FIXED_EDIT_MS);
+    assert.equal(model.predictMs({ chars: MB, heapBytes: 0 }), FIXED_EDIT_MS + SEED_MS_PER_MCHAR);
+    assert.equal(model.predictMs({ chars: 0, heapBytes: 100 * MB }), FIXED_EDIT_MS + 100 * SEED_MS_PER_HEAP_MB);
+    assert.equal(model.predictMs({ chars: MB, heapBytes: 100 * MB }), FIXED_EDIT_MS + SEED_MS_PER_MCHAR + 100 * SEED_MS_PER_HEAP_MB);
   });
 
-  it("learns this process's rate from timed edits of large scripts, and ignores small or nonsensical ones", () => {
+  it("learns this process's scale from timed edits, and ignores small or nonsensical ones", () => {
     const model = new EditCostModel();
-    const seeded = model.predictMs(1_000_000);
-    model.observe(10_000, 500); // mostly fixed cost: says nothing about the rate
-    model.observe(1_000_000, Number.NaN);
-    model.observe(1_000_000, -5);
-    assert.equal(model.predictMs(1_000_000), seeded);
+    const size = { chars: 10_000, heapBytes: 100 * MB }; // seeded: 15 + 3 + 500 ms
+    const seeded = model.predictMs(size);
+    model.observe({ chars: 10_000, heapBytes: 1 * MB }, 500); // predicted 8 ms beyond the fixed cost: says nothing
+    model.observe(size, Number.NaN);
+    model.observe(size, -5);
+    assert.equal(model.predictMs(size), seeded);
 
-    // a faster machine: 1 MB edits in 115 ms, i.e. 100 ms a million chars beyond the fixed cost
-    for (let i = 0; i < 20; i++) model.observe(1_000_000, FIXED_EDIT_MS + 100);
-    assert.ok(Math.abs(model.predictMs(2_000_000) - (FIXED_EDIT_MS + 200)) < 1, `converges: ${model.predictMs(2_000_000)}`);
+    // a heap of larger objects than the seed's: the same heap size walks in a fifth of the time
+    const fifth = FIXED_EDIT_MS + (seeded - FIXED_EDIT_MS) / 5;
+    for (let i = 0; i < 20; i++) model.observe(size, fifth);
+    assert.ok(Math.abs(model.predictMs(size) - fifth) < 1, `converges: ${model.predictMs(size)} vs ${fifth}`);
     // a slower moment (a busy main thread delays the round trip): the estimate rises at once
-    model.observe(1_000_000, FIXED_EDIT_MS + 900);
-    assert.ok(model.predictMs(1_000_000) > FIXED_EDIT_MS + 400);
+    model.observe(size, seeded * 3);
+    assert.ok(model.predictMs(size) > seeded, 'half way to three times the seed');
+  });
+
+  it('keeps the scale within bounds, so one stray timing cannot make every edit look free', () => {
+    const model = new EditCostModel();
+    const size = { chars: 0, heapBytes: 100 * MB };
+    for (let i = 0; i < 50; i++) model.observe(size, 0);
+    assert.ok(model.predictMs(size) >= FIXED_EDIT_MS + 0.1 * 100 * SEED_MS_PER_HEAP_MB - 1e-9);
   });
 });
