@@ -124,7 +124,7 @@ export class InjectEngine implements ProbeEngine {
       for (const edits of this.edits.values()) {
         clearTimeout(edits.retryTimer);
         edits.probes = [];
-        if (edits.applied === edits.original) continue;
+        if (edits.applied === edits.original || (await this.leaveInert(edits, []))) continue;
         let outcome = await this.edit(edits, edits.original);
         // a function that is running right now returns in a moment: a few tries before giving up
         for (const ms of [10, 50, 200]) {
@@ -154,7 +154,7 @@ export class InjectEngine implements ProbeEngine {
     const beyond = pastEnd(line, script);
     if (beyond) return this.fail(p, beyond, 'line_out_of_range');
     const tooSlow = await this.editTooSlow(script);
-    if (tooSlow) return this.toFallback(p, tooSlow, false);
+    if (tooSlow) return this.toFallback(p, `inserting it ${tooSlow}`, false);
 
     let edits: ScriptEdits;
     try {
@@ -233,9 +233,9 @@ export class InjectEngine implements ProbeEngine {
   }
 
   /**
-   * Why an edit of this script would pause the program too long, or undefined. Checked before its source is even
-   * fetched: sending a large script over the inspector and parsing it cost tens of ms of their own. Taking probes
-   * out is never refused (it needs the same edit as putting them in did, on the heap as it is by then).
+   * Why an edit of this script would pause the program too long ("would pause the program ~N ms: …"), or undefined.
+   * Checked before a script's source is even fetched: sending a large script over the inspector and parsing it cost
+   * tens of ms of their own.
    */
   private async editTooSlow(script: LoadedScript): Promise<string | undefined> {
     const limit = this.deps.maxEditPauseMs;
@@ -243,7 +243,19 @@ export class InjectEngine implements ProbeEngine {
     const size = { chars: script.chars, heapBytes: await this.heapBytes() };
     const ms = this.editCost.predictMs(size);
     if (ms <= limit) return undefined;
-    return `inserting it would pause the program ~${Math.round(ms)} ms: V8 recompiles this ${amount(size.chars, '-character')} script and walks the program's ${amount(size.heapBytes, '-byte')} heap (the limit is ${limit} ms: maxEditPauseMs, RUNTRUTH_MAX_EDIT_PAUSE_MS)`;
+    return `would pause the program ~${Math.round(ms)} ms: V8 recompiles this ${amount(size.chars, '-character')} script and walks the program's ${amount(size.heapBytes, '-byte')} heap (the limit is ${limit} ms: maxEditPauseMs, RUNTRUTH_MAX_EDIT_PAUSE_MS)`;
+  }
+
+  /**
+   * Whether to leave probe code that is no longer wanted in the script instead of editing it out: when the heap grew
+   * since the probe went in, restoring the source can pause the program far longer than inserting it did. The code
+   * left is inert (its probe is disarmed: the gate reads one table entry and stays closed).
+   */
+  private async leaveInert(edits: ScriptEdits, inCode: Placement[]): Promise<boolean> {
+    if (inCode.some((p) => p.state === 'wanted')) return false; // an addition: it was checked when placed
+    const tooSlow = await this.editTooSlow(edits.script);
+    if (tooSlow) this.deps.log(`left inert probe code in ${edits.script.url}: taking it out ${tooSlow}`);
+    return tooSlow !== undefined;
   }
 
   /** The program's heap now, as an edit walks it; else V8's used heap; else 0 (the script's part still applies). */
@@ -264,7 +276,7 @@ export class InjectEngine implements ProbeEngine {
 
   private async apply(edits: ScriptEdits, inCode: Placement[]): Promise<EditOutcome> {
     const desired = patchedSource(edits.original, inCode.map((p) => ({ offset: p.site!.offset, text: p.statement! })));
-    if (desired === edits.applied) return { kind: 'ok', ms: 0 };
+    if (desired === edits.applied || (await this.leaveInert(edits, inCode))) return { kind: 'ok', ms: 0 };
     const outcome = await this.edit(edits, desired);
     this.deps.log(`live edit of ${edits.script.url} (${inCode.length} probe(s)): ${describe(outcome)}`);
     if (outcome.kind !== 'ok') return outcome;

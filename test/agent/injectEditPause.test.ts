@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { EditCostModel, FIXED_EDIT_MS, SEED_MS_PER_HEAP_MB, SEED_MS_PER_MCHAR } from '../../agent/inject/editCost';
 import type { Child } from '../support/proc';
 import { FakeRelay } from './helpers/fakeRelay';
 import { CALC_JS, CALC_LINES } from './helpers/injectFixture';
 import { logProbe } from './helpers/probes';
 import { FixtureWorld, REGISTER, stderrLines } from './helpers/service';
-import { waitUntil } from './helpers/wait';
+import { sleep, waitUntil } from './helpers/wait';
 
 /** A bundle-like script of ~`kb` KB (filler modules, as a bundler emits them), then step(), whose return line is `stepLine`. */
 function bundleJs(kb: number): { source: string; stepLine: number } {
@@ -18,7 +19,10 @@ function bundleJs(kb: number): { source: string; stepLine: number } {
   return { source: lines.join('\n'), stepLine: returnLine };
 }
 
-/** Calls step() and price() every 10 ms and prints both; IPC "src" prints step's source. HEAP_MB keeps that much of small objects live. */
+/**
+ * Calls step() and price() every 10 ms and prints both; IPC "src" prints their source, "grow" keeps ~60 MB more of
+ * small objects live. HEAP_MB keeps that much live from the start.
+ */
 const APP_JS = `'use strict';
 globalThis.kept = [];
 for (let i = 0; i < Number(process.env.HEAP_MB || 0) * 20_000; i++) kept.push({ i, s: 'x' + i });
@@ -26,7 +30,13 @@ const { step } = require('./src/bundle');
 const { price } = require('./src/calc');
 let tick = 0;
 setInterval(() => { console.log('tick ' + tick + ' ' + step(tick) + ' ' + price({ amount: tick }).total); tick++; }, 10);
-process.on('message', (m) => { if (m === 'src') console.log('SRC ' + JSON.stringify(step.toString())); });
+process.on('message', (m) => {
+  if (m === 'src') console.log('SRC ' + JSON.stringify(step.toString() + price.toString()));
+  if (m === 'grow') {
+    for (let i = 0; i < 60 * 20_000; i++) kept.push({ i, s: 'x' + i });
+    console.log('grown');
+  }
+});
 `;
 
 describe('agent: live edits that would pause the program too long', function () {
@@ -52,7 +62,7 @@ describe('agent: live edits that would pause the program too long', function () 
     return app;
   };
 
-  const sourceOfStep = async (app: Child): Promise<string> => {
+  const sourceOf = async (app: Child): Promise<string> => {
     const before = app.lines.length;
     app.proc.send('src');
     const line = await waitUntil(() => app.lines.slice(before).find((l) => l.startsWith('SRC ')), 'the app to print its source');
@@ -76,7 +86,7 @@ describe('agent: live edits that would pause the program too long', function () 
     assert.match(bound.reason!, /^runs as a breakpoint \(~50 µs per hit\): inserting it would pause the program ~\d+ ms: V8 recompiles this 4\d\d KB script and walks the program's \d+\.\d MB heap \(the limit is 100 ms: maxEditPauseMs, RUNTRUTH_MAX_EDIT_PAUSE_MS\)$/);
     const evidence = await relay.waitForEvidence(big.id, 3);
     for (const e of evidence) assert.match(e.message, /^y=\d+$/);
-    assert.ok(!(await sourceOfStep(app)).includes('__runtruth$rt'), 'the bundle was not edited');
+    assert.ok(!(await sourceOf(app)).includes('__runtruth$rt'), 'the bundle was not edited');
 
     const small = logProbe({ file: 'src/calc.js', line: CALC_LINES.total, template: 'amount={amount}' });
     relay.add(small);
@@ -99,13 +109,43 @@ describe('agent: live edits that would pause the program too long', function () 
     assertTicksUnchanged(app);
   });
 
+  it('leaves a removed probe inert in the code when the heap grew so much that restoring the source would pause too long', async () => {
+    const app = await startApp();
+    const probe = logProbe({ file: 'src/calc.js', line: CALC_LINES.total, template: 'amount={amount}' });
+    relay.add(probe);
+    assert.equal((await relay.waitForStatus(probe.id, 'bound')).tier, 'inject');
+    await relay.waitForEvidence(probe.id, 2);
+    app.proc.send('grow');
+    await app.waitForLine(/^grown$/);
+
+    relay.remove(probe.id);
+    await relay.waitForStatus(probe.id, 'removed');
+    await waitUntil(() => (fs.readFileSync(world.agentLog, 'utf8').includes('left inert probe code in') ? true : undefined), 'the agent to log what it left');
+    assert.match(fs.readFileSync(world.agentLog, 'utf8'), /left inert probe code in \S+\/src\/calc\.js: taking it out would pause the program ~\d+ ms: V8 recompiles this \d+-character script and walks the program's \d+\.\d MB heap \(the limit is 100 ms/);
+    assert.ok((await sourceOf(app)).includes('__runtruth$rt'), 'the probe statement is still in the code');
+    await sleep(300); // evidence already on its way arrives
+    const count = relay.evidenceOf(probe.id).length;
+    await sleep(500);
+    assert.equal(relay.evidenceOf(probe.id).length, count, 'an inert statement records nothing');
+
+    const again = logProbe({ file: 'src/calc.js', line: CALC_LINES.total, template: 'again={amount}' });
+    relay.add(again);
+    const bound = await relay.waitForStatus(again.id, 'bound');
+    assert.equal(bound.tier, 'breakpoint');
+    assert.match(bound.reason!, /inserting it would pause the program/);
+    const evidence = await relay.waitForEvidence(again.id, 2);
+    assert.match(evidence[0]!.message, /^again=\d+$/);
+    assertTicksUnchanged(app);
+    assert.deepEqual(stderrLines(app), []);
+  });
+
   it('injects into the large script when the limit allows its pause', async () => {
     const app = await startApp({ RUNTRUTH_MAX_EDIT_PAUSE_MS: '60000' });
     const probe = logProbe({ file: 'src/bundle.js', line: bundle.stepLine, template: 'y={y}' });
     relay.add(probe);
     assert.equal((await relay.waitForStatus(probe.id, 'bound')).tier, 'inject');
     await relay.waitForEvidence(probe.id, 2);
-    assert.ok((await sourceOfStep(app)).includes('__runtruth$rt'));
+    assert.ok((await sourceOf(app)).includes('__runtruth$rt'));
     assertTicksUnchanged(app);
   });
 
