@@ -161,7 +161,11 @@ export class AgentRuntime {
     // Blocks the main thread while V8 reports every loaded script: done once, and measured. Async stack traces
     // stay off (Debugger.setAsyncCallStackDepth costs ~90% of a busy service's throughput).
     const started = performance.now();
-    await this.deps.client.post('Debugger.enable', {});
+    // The inspector otherwise keeps every script the program compiled and then dropped, source and all, for as long
+    // as the session lives (the protocol's default is no limit): `new Function`, `vm` and template engines, and V8's
+    // own breakpoint conditions. 1,000,000 `new Function` calls grew such a service by 368 MB instead of 130 MB. The
+    // agent only ever reads scripts that are still loaded.
+    await this.deps.client.post('Debugger.enable', { maxScriptsCacheSize: 0 });
     this.deps.log(`Debugger.enable took ${(performance.now() - started).toFixed(1)} ms (the main thread was blocked about as long)`);
     if (this.stopped) return; // stopped while enabling
     this.hitCounts = setInterval(() => this.manager.reportHitCounts(), HIT_COUNT_INTERVAL_MS);
