@@ -10,6 +10,7 @@ import { BreakpointEngine } from './engine/breakpointEngine';
 import { buildEngineStack } from './engine/engineStack';
 import { KindRouter } from './engine/kindRouter';
 import { ScriptRegistry } from './engine/scriptRegistry';
+import { DebuggerSwitch } from './debuggerSwitch';
 import { HeapSizeRequests } from './heapSizeRequests';
 import { HookArming } from './hookArming';
 import { InjectEngine } from './inject/injectEngine';
@@ -73,6 +74,7 @@ export class AgentRuntime {
   private redactor: Redactor;
   private readonly arming: HookArming;
   private readonly heapSize: HeapSizeRequests;
+  private readonly debuggerDomain: DebuggerSwitch;
   private readonly toHook: (msg: WorkerToHook) => void;
   /** The agent's own blocklist plus the relay's (replaced whenever the relay pushes its policy). */
   private readonly blocklist: Blocklist;
@@ -136,6 +138,7 @@ export class AgentRuntime {
       ...(deps.instance.commit ? { commit: deps.instance.commit } : {}),
     });
     this.maps = maps;
+    this.debuggerDomain = new DebuggerSwitch({ client, log, needed: () => this.manager.needsDebugger });
     this.manager = new ProbeManager({
       engine,
       instanceId: config.instanceId,
@@ -148,6 +151,7 @@ export class AgentRuntime {
       sendStatuses: (statuses) => void this.link.send({ type: 'probe.status', statuses }),
       log,
       redactor: () => this.redactor,
+      debuggerDomain: this.debuggerDomain,
     });
     deps.hitPort.on('message', (msg: HookToWorker) => {
       if (msg.type === 'metrics') this.onMetrics(msg);
@@ -158,16 +162,10 @@ export class AgentRuntime {
   }
 
   async start(): Promise<void> {
-    // Blocks the main thread while V8 reports every loaded script: done once, and measured. Async stack traces
-    // stay off (Debugger.setAsyncCallStackDepth costs ~90% of a busy service's throughput).
-    const started = performance.now();
-    // The inspector otherwise keeps every script the program compiled and then dropped, source and all, for as long
-    // as the session lives (the protocol's default is no limit): `new Function`, `vm` and template engines, and V8's
-    // own breakpoint conditions. 1,000,000 `new Function` calls grew such a service by 368 MB instead of 130 MB. The
-    // agent only ever reads scripts that are still loaded.
-    await this.deps.client.post('Debugger.enable', { maxScriptsCacheSize: 0 });
-    this.deps.log(`Debugger.enable took ${(performance.now() - started).toFixed(1)} ms (the main thread was blocked about as long)`);
-    if (this.stopped) return; // stopped while enabling
+    // V8's Debugger domain stays off until a probe arrives (see DebuggerSwitch): an idle agent costs the program
+    // nothing per await or per compiled script. Async stack traces stay off whenever it is on
+    // (Debugger.setAsyncCallStackDepth costs ~90% of a busy service's throughput).
+    if (this.stopped) return;
     this.hitCounts = setInterval(() => this.manager.reportHitCounts(), HIT_COUNT_INTERVAL_MS);
     this.metricFlush = setInterval(() => {
       if (this.manager.hasMetrics) this.deps.hitPort.postMessage({ type: 'flushMetrics' } satisfies WorkerToHook);
@@ -178,6 +176,7 @@ export class AgentRuntime {
   /** Takes every probe out of the program, flushes what evidence it can, and closes the relay connection. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.debuggerDomain.stop();
     clearInterval(this.hitCounts);
     clearInterval(this.metricFlush);
     clearInterval(this.hitDrain);

@@ -29,6 +29,8 @@ export interface ProbeManagerDeps {
   now?: () => number;
   /** The current redaction rules: expressions named like secrets are marked when a probe is armed. */
   redactor?: () => Redactor;
+  /** V8's Debugger domain, on only while it is needed (see DebuggerSwitch): every engine call runs with it on. */
+  debuggerDomain?: { ensureOn(): Promise<void>; offWhenIdle(): void };
 }
 
 interface HeldProbe {
@@ -61,9 +63,30 @@ interface HeldProbe {
 export class ProbeManager {
   private readonly probes = new Map<string, HeldProbe>();
   private readonly now: () => number;
+  /** Engine calls under way (they need the Debugger domain even when no probe is held any more). */
+  private engineCalls = 0;
 
   constructor(private readonly deps: ProbeManagerDeps) {
     this.now = deps.now ?? Date.now;
+  }
+
+  /** Whether the Debugger domain must stay on: a probe is held (pending, placed or paused) or an engine call runs. */
+  get needsDebugger(): boolean {
+    if (this.engineCalls > 0) return true;
+    for (const held of this.probes.values()) if (!held.ended) return true;
+    return false;
+  }
+
+  /** One engine call, with the Debugger domain on; once it is done the domain may go off if nothing needs it. */
+  private async withEngine(call: () => Promise<void>): Promise<void> {
+    this.engineCalls++;
+    try {
+      await this.deps.debuggerDomain?.ensureOn();
+      await call();
+    } finally {
+      this.engineCalls--;
+      this.deps.debuggerDomain?.offWhenIdle();
+    }
   }
 
   /** Status callback for the engine. Late reports about probes that were removed or ended are ignored. */
@@ -97,7 +120,7 @@ export class ProbeManager {
     await this.deps.arm(armedProbe(prepared, this.deps.redactor?.()));
     if (this.probes.get(spec.id) !== held || held.ended) return; // removed or expired while the hook took it
     try {
-      await this.deps.engine.add(prepared);
+      await this.withEngine(() => this.deps.engine.add(prepared));
     } catch (e) {
       await this.end(held, 'error', `could not place the probe: ${errorMessage(e)}`, true, 'placement_failed');
     }
@@ -237,7 +260,7 @@ export class ProbeManager {
     if (event.action === 'throttled') {
       if (!event.takeOut) return; // its closed gate costs less than taking it out and putting it back
       held.outForBudget = true;
-      step = () => this.deps.engine.remove(held.spec.id);
+      step = () => this.withEngine(() => this.deps.engine.remove(held.spec.id));
     } else {
       if (!held.outForBudget) return;
       held.outForBudget = false;
@@ -250,9 +273,9 @@ export class ProbeManager {
   private async placeAgain(held: HeldProbe): Promise<void> {
     if (!held.prepared) return;
     try {
-      await this.deps.engine.add(held.prepared);
+      await this.withEngine(() => this.deps.engine.add(held.prepared!));
     } finally {
-      if (!this.current(held)) await this.deps.engine.remove(held.spec.id);
+      if (!this.current(held)) await this.withEngine(() => this.deps.engine.remove(held.spec.id));
     }
   }
 
@@ -271,7 +294,7 @@ export class ProbeManager {
       this.deps.disarm(held.spec.id);
       this.setStatus(held, { state, reason, ...(code ? { code } : {}) });
       await held.cycle; // a re-placement in flight lands first, then comes out
-      if (placed) await this.deps.engine.remove(held.spec.id);
+      if (placed) await this.withEngine(() => this.deps.engine.remove(held.spec.id));
     } catch (e) {
       this.deps.log(`ending ${held.spec.id}: ${errorMessage(e)}`);
     }
@@ -282,7 +305,7 @@ export class ProbeManager {
     clearTimeout(held.expiry);
     this.deps.disarm(held.spec.id);
     await held.cycle;
-    if (!held.ended) await this.deps.engine.remove(held.spec.id);
+    if (!held.ended) await this.withEngine(() => this.deps.engine.remove(held.spec.id));
   }
 
   private scheduleExpiry(held: HeldProbe): void {

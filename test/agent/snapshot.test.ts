@@ -158,14 +158,20 @@ describe('agent snapshots', function () {
     const app = start();
     await relay.waitForHello();
     await waitForMoreTicks(app, 2);
+    // with no probe the Debugger domain is off: V8 does not stop at the statement at all
     app.proc.send('debug');
     await app.waitForLine(/^after debugger$/);
-    assert.match(world.readAgentLog(), /resumed a pause this agent did not cause \(reason: other; a `debugger;` statement\?\)/);
+    assert.doesNotMatch(world.readAgentLog(), /resumed a pause|Debugger\.enable took/);
     const same = snapshotProbe({ file: 'src/shop.js', line: LINE, contentHash: sha256(SHOP_JS) });
     const edited = snapshotProbe({ file: 'src/shop.js', line: LINE, contentHash: sha256(SHOP_JS.replace('150', '151')) });
     relay.add(same);
     relay.add(edited);
     await relay.waitForItems(same.id, 'snapshot', 1);
+    // with a probe placed it is on: the pause happens, and the agent resumes it
+    const before = app.lines.length;
+    app.proc.send('debug');
+    await app.waitFor(() => app.lines.slice(before).find((l) => l === 'after debugger'), 15_000, 'the second debugger statement to pass');
+    assert.match(world.readAgentLog(), /resumed a pause this agent did not cause \(reason: other; a `debugger;` statement\?\)/);
     const mismatch = await relay.waitForStatus(edited.id, 'error');
     assert.equal(mismatch.code, 'version_mismatch');
     assert.match(mismatch.reason!, /^the running file:\/\/.*\/src\/shop\.js \(from an unknown commit\) differs from the file in the editor/);
