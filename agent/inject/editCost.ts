@@ -17,9 +17,9 @@ export const SEED_MS_PER_HEAP_MB = 5;
 export const FIXED_EDIT_MS = 15;
 /** Edits whose size-dependent part is predicted under this say little about the rate (noise and fixed cost dominate). */
 const MIN_CALIBRATING_MS = 20;
-/** Weight of the newest measurement in the running scale. */
-const NEW_WEIGHT = 0.5;
-/** The learned scale stays within these multiples of the seed (a stray measurement cannot make edits look free). */
+/** The scale is the smallest of this many recent measurements. */
+const RECENT = 8;
+/** A measurement's scale is kept within these multiples of the seed (a stray one cannot make edits look free). */
 const SCALE_RANGE = [0.1, 20] as const;
 
 /** What an edit would be made on: the script's length and the program's used heap. */
@@ -29,26 +29,26 @@ export interface EditSize {
 }
 
 /**
- * The estimate: the seeded model times one scale learned from this process's own edits (its machine, its load,
- * its heap's density). A single scale because one timing cannot tell the two parts apart.
+ * The estimate: the seeded model times one scale learned from this process's own edits (its machine, its heap's
+ * density). One scale, because one timing cannot tell the two parts apart. It is the smallest of the recent
+ * measurements: what is timed is the worker's round trip, and a busy or preempted main thread only ever adds to it
+ * (an estimate that followed those would soon refuse to take a probe out of a hot loop).
  */
 export class EditCostModel {
-  private scale = 1;
+  private readonly recent: number[] = [];
 
   /** The main-thread pause an edit is expected to cost, in ms. */
   predictMs(size: EditSize): number {
-    return FIXED_EDIT_MS + this.scale * variableMs(size);
+    const scale = this.recent.length ? Math.min(...this.recent) : 1;
+    return FIXED_EDIT_MS + scale * variableMs(size);
   }
 
-  /**
-   * Learns from an edit V8 compiled (applied or blocked: both did the work). The time is the worker's round trip,
-   * so a busy main thread makes it longer: the estimate errs towards pausing less.
-   */
+  /** Learns from an edit V8 compiled (applied or blocked: both did the work), timed from the worker. */
   observe(size: EditSize, ms: number): void {
     const seeded = variableMs(size);
     if (seeded < MIN_CALIBRATING_MS || !(ms >= 0)) return;
-    const seen = Math.min(SCALE_RANGE[1], Math.max(SCALE_RANGE[0], Math.max(0, ms - FIXED_EDIT_MS) / seeded));
-    this.scale = NEW_WEIGHT * seen + (1 - NEW_WEIGHT) * this.scale;
+    this.recent.push(Math.min(SCALE_RANGE[1], Math.max(SCALE_RANGE[0], Math.max(0, ms - FIXED_EDIT_MS) / seeded)));
+    if (this.recent.length > RECENT) this.recent.shift();
   }
 }
 
