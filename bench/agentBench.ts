@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RelayClient } from '../backend/client/relayClient';
 import type { NewProbe, ProbeStatus } from '../backend/protocol';
+import { benchAwaitCost } from './awaitCost';
 import { benchEditPause } from './editPause';
 import { load, LoadResult } from './load';
 import { startRelayProcess, stopRelayProcess, type RelayProcessOptions } from './relayProcess';
@@ -274,6 +275,7 @@ export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
   }
   if (want('snapshot')) out.push('', ...(await snapshotPauseReport({ hits: 30, depths: [0, 20] })));
   if (want('edit')) out.push('', ...(await benchEditPause({ rounds: Math.min(opts.rounds, 3), mb: 3.7 })));
+  if (want('await')) out.push('', ...(await benchAwaitCost({ rounds: opts.rounds })));
   return out;
 }
 
@@ -494,7 +496,7 @@ async function memoryReport(env: Env): Promise<string[]> {
 }
 
 type Part = z.infer<typeof Part>;
-const Part = z.enum(['http', 'capacity', 'hot', 'memory', 'snapshot', 'edit']);
+const Part = z.enum(['http', 'capacity', 'hot', 'memory', 'snapshot', 'edit', 'await']);
 const BenchArgs = z.tuple([
   z.coerce.number().positive().default(5),
   z.coerce.number().int().positive().default(3),
@@ -509,11 +511,11 @@ const BenchArgs = z.tuple([
   }).optional(),
 ]);
 
-// `node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot,edit] [scenario name regex]`: this benchmark alone
+// `node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot,edit,await] [scenario name regex]`: this benchmark alone
 if (require.main === module) {
   const args = BenchArgs.safeParse(process.argv.slice(2));
   if (!args.success) {
-    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot,edit] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot,edit,await] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
     process.exit(2);
   }
   const [seconds, rounds, parts, match] = args.data;
