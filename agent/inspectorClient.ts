@@ -18,6 +18,21 @@ export class InspectorCommandError extends Error {
  */
 export class InspectorClient {
   private readonly listeners = new Map<string, Set<(params: unknown) => void>>();
+  private breakpointCount = 0;
+  private inFlightCount = 0;
+
+  /**
+   * Breakpoints set through this session and not removed since (V8 drops some in an edited script without telling:
+   * the count can only be too high, which keeps the Debugger domain on for nothing, never off under a breakpoint).
+   */
+  get breakpoints(): number {
+    return this.breakpointCount;
+  }
+
+  /** Commands sent and not answered yet. */
+  get inFlight(): number {
+    return this.inFlightCount;
+  }
 
   constructor(private readonly session: Session) {
     session.on('inspectorNotification', (msg: { method: string; params?: unknown }) => {
@@ -28,14 +43,24 @@ export class InspectorClient {
   post<M extends keyof Commands>(method: M, ...params: Commands[M]['paramsType']): Promise<Commands[M]['returnType']> {
     return new Promise((resolve, reject) => {
       try {
+        this.inFlightCount++;
         this.session.post(method, params[0] ?? {}, (err: Error | null, result?: object) => {
-          if (err) reject(new InspectorCommandError(method, err.message));
-          else resolve(result as Commands[M]['returnType']);
+          this.inFlightCount--;
+          if (err) return reject(new InspectorCommandError(method, err.message));
+          this.countBreakpoints(method);
+          resolve(result as Commands[M]['returnType']);
         });
       } catch (e) {
+        this.inFlightCount--;
         reject(e); // session already disconnected
       }
     });
+  }
+
+  private countBreakpoints(method: string): void {
+    if (method === 'Debugger.setBreakpointByUrl' || method === 'Debugger.setBreakpoint') this.breakpointCount++;
+    else if (method === 'Debugger.removeBreakpoint') this.breakpointCount = Math.max(0, this.breakpointCount - 1);
+    else if (method === 'Debugger.disable') this.breakpointCount = 0;
   }
 
   on<E extends keyof Events>(event: E, listener: (...params: Events[E]) => void): void {

@@ -30,7 +30,7 @@ export interface ProbeManagerDeps {
   /** The current redaction rules: expressions named like secrets are marked when a probe is armed. */
   redactor?: () => Redactor;
   /** V8's Debugger domain, on only while it is needed (see DebuggerSwitch): every engine call runs with it on. */
-  debuggerDomain?: { ensureOn(): Promise<void>; offWhenIdle(): void };
+  debuggerDomain?: { ensureOn(): Promise<void> };
 }
 
 interface HeldProbe {
@@ -70,14 +70,20 @@ export class ProbeManager {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Whether the Debugger domain must stay on: a probe is held (pending, placed or paused) or an engine call runs. */
+  /**
+   * Whether a probe needs the Debugger domain: an engine call runs, or a probe waits for its file or runs on the
+   * breakpoint tier. An injected probe does not (nor one out of the program for a budget pause).
+   */
   get needsDebugger(): boolean {
     if (this.engineCalls > 0) return true;
-    for (const held of this.probes.values()) if (!held.ended) return true;
+    for (const held of this.probes.values()) {
+      if (held.ended || held.outForBudget) continue;
+      if (held.status.state !== 'bound' || held.status.tier !== 'inject') return true;
+    }
     return false;
   }
 
-  /** One engine call, with the Debugger domain on; once it is done the domain may go off if nothing needs it. */
+  /** One engine call, with the Debugger domain on. */
   private async withEngine(call: () => Promise<void>): Promise<void> {
     this.engineCalls++;
     try {
@@ -85,7 +91,6 @@ export class ProbeManager {
       await call();
     } finally {
       this.engineCalls--;
-      this.deps.debuggerDomain?.offWhenIdle();
     }
   }
 

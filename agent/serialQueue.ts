@@ -4,10 +4,17 @@
  */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+
+  /** A task is queued or running. */
+  get busy(): boolean {
+    return this.pending > 0;
+  }
 
   run<T>(task: () => Promise<T>): Promise<T> {
+    this.pending++;
     const result = this.tail.then(task, task);
-    this.tail = result.catch(() => undefined);
+    this.tail = result.catch(() => undefined).finally(() => this.pending--);
     return result;
   }
 }

@@ -2,9 +2,9 @@
  * What the agent costs code that awaits and code that compiles at run time.
  *   node dist/bench/awaitCost.js [rounds]
  * With V8's Debugger domain on, every `await` takes V8's slow path and every compiled script is reported to the
- * inspector session, so the agent keeps the domain off while it holds no probe. Side by side, each in a fresh
- * process: no agent (the baseline), the agent idle, and the agent holding one injected probe on a line that never
- * runs (the domain on).
+ * inspector session, so the agent keeps the domain off unless a probe needs it. Side by side, each in a fresh
+ * process: no agent (the baseline), the agent idle, the agent holding one injected probe on a line that never runs
+ * (the domain off once it is in the code), and one on the breakpoint tier (the domain on).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +21,9 @@ async function leaf(x) { return x + 1; }
 async function mid(x) { return (await leaf(x)) + (await leaf(x)); }
 function cold(x) {
   const doubled = x * 2;
-  return doubled;
+  return {
+    doubled,
+  };
 }
 const median = (xs) => xs.sort((a, b) => a - b)[1];
 async function awaitNs() {
@@ -45,18 +47,20 @@ process.on('message', async (m) => {
 setInterval(() => cold, 1000);
 console.log('ready');
 `;
-const COLD_LINE = 5;
+/** A statement starts here (the probe is injected) / does not (inside a literal: the breakpoint tier). */
+const COLD_LINES = { inject: 5, breakpoint: 7 } as const;
 
 interface Scenario {
   name: string;
   agent: boolean;
-  probe?: boolean;
+  probe?: 'inject' | 'breakpoint';
 }
 
 const SCENARIOS: Scenario[] = [
   { name: 'no agent (baseline)', agent: false },
   { name: 'agent attached, no probes (Debugger domain off)', agent: true },
-  { name: 'agent holding one probe on a line that never runs (domain on)', agent: true, probe: true },
+  { name: 'agent holding one injected probe on a line that never runs (domain off once it is in)', agent: true, probe: 'inject' },
+  { name: 'agent holding one breakpoint-tier probe on a line that never runs (domain on)', agent: true, probe: 'breakpoint' },
 ];
 
 interface Measured {
@@ -108,11 +112,11 @@ async function scenario(s: Scenario, env: { dir: string; relayUrl: string; agent
   try {
     if (s.agent) await until(async () => (await env.client.request('services.list', {})).services.find((x) => x.service === env.service)?.instances.some((i) => i.connected), 15_000);
     if (s.probe) {
-      const view = await env.client.request('probe.add', { probe: { kind: 'log', selector: { service: env.service }, file: 'app.js', line: COLD_LINE, template: 'x={x}' } });
+      const view = await env.client.request('probe.add', { probe: { kind: 'log', selector: { service: env.service }, file: 'app.js', line: COLD_LINES[s.probe], template: 'x={x}' } });
       const tier = await until(async () => (await env.client.request('probe.list', { service: env.service })).probes.find((p) => p.probe.id === view.probe.id)?.statuses.find((st) => st.state === 'bound')?.tier, 15_000);
-      if (tier !== 'inject') throw new Error(`bench: the probe runs on the ${tier} tier`);
+      if (tier !== s.probe) throw new Error(`bench: the probe runs on the ${tier} tier`);
     }
-    await sleep(500);
+    await sleep(s.probe ? 5000 : 500); // the agent turns the domain off after two idle checks, 2 s apart
     return await measure(child);
   } finally {
     child.kill('SIGKILL');

@@ -102,6 +102,18 @@ export class InjectEngine implements ProbeEngine {
     this.stopWatchingScripts = deps.scripts.onScript((script) => this.inQueue(`checking injected probes against ${script.url}`, () => this.onScriptLoaded(script)));
   }
 
+  /** Scripts this engine has edited (or is about to): taking their probes out needs the Debugger domain. */
+  get hasEdits(): boolean {
+    return this.edits.size > 0;
+  }
+
+  /** Edits queued, running or scheduled to be retried: the Debugger domain must stay on for them. */
+  get busy(): boolean {
+    if (this.queue.busy) return true;
+    for (const edits of this.edits.values()) if (edits.retryTimer) return true;
+    return false;
+  }
+
   add(probe: PreparedProbe): Promise<void> {
     return this.queue.run(async () => {
       await this.unplace(probe.spec.id);

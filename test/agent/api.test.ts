@@ -108,8 +108,13 @@ describe('agent API (start/ready/stop) in a host app', function () {
     const probe = logProbe({ file: 'src/validate.js', line: LINES.compare, template: 'v={amount}' });
     relay.add(probe);
     await relay.waitForEvidence(probe.id, 1);
+    // the probe is in the code and the Debugger domain off: stop() turns it on again to take the probe out
+    await waitUntil(() => (world.readAgentLog().includes('Debugger disabled') ? true : undefined), 'the Debugger domain to go off', 10_000);
     app.proc.send('stop');
     await app.waitForLine(/^stopped$/);
+    const log = world.readAgentLog();
+    assert.equal(log.match(/Debugger\.enable took/g)?.length, 2, log);
+    assert.doesNotMatch(log, /could not (restore|turn)/);
     await waitUntil(() => relay!.connectedAgents === 0, 'the relay connection to close');
     await app.waitForLine(/^new handle: true$/);
     const second = await relay.waitForHello(2);
