@@ -1,8 +1,8 @@
 import { errorMessage, type Log } from './diagnosticLog';
 import type { InspectorClient } from './inspectorClient';
 
-/** While on, the domain is checked this often; two idle checks in a row turn it off (2-4 s idle). */
-export const IDLE_CHECK_MS = 2000;
+/** While on, the domain is checked this often; two idle checks in a row turn it off (0.5-1 s idle). */
+export const IDLE_CHECK_MS = 500;
 
 export interface DebuggerSwitchDeps {
   client: InspectorClient;

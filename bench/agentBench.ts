@@ -13,6 +13,8 @@ import { snapshotPauseReport } from './snapshotPause';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SERVER = path.join(ROOT, 'examples/checkout/src/server.js');
+/** The same service with an async handler and 20 awaits a request (see the fixture). */
+const ASYNC_SERVER = path.join(ROOT, 'bench/fixtures/async-checkout.js');
 const HOT_LOOP = path.join(ROOT, 'bench/fixtures/hot-loop.js');
 /** hot-loop.js under a bare V8 breakpoint (condition `false`), no agent: the breakpoint tier's floor. */
 const RAW_BREAKPOINT = path.join(ROOT, 'bench/fixtures/raw-breakpoint.js');
@@ -52,7 +54,7 @@ interface Scenario {
   name: string;
   agent: boolean;
   probe?: Omit<NewProbe, 'selector'>;
-  /** Runs this instead of the hot loop (a fixture that places its own breakpoint on the probed line). */
+  /** Runs this instead of the hot loop (a fixture that places its own breakpoint on the probed line), or of the HTTP service. */
   script?: string;
   /** Extra environment for the service (e.g. the agent's CPU budget). */
   env?: Record<string, string>;
@@ -80,7 +82,7 @@ async function startService(env: Env, scenario: Scenario, script: string, servic
     rest = parts.pop()!;
     lines.push(...parts);
   });
-  if (script === SERVER) {
+  if (script === SERVER || script === ASYNC_SERVER) {
     const port = await until(() => {
       const m = lines.map((l) => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(l)).find(Boolean);
       return m ? Number(m[1]) : undefined;
@@ -118,7 +120,7 @@ async function arm(env: Env, scenario: Scenario, service: string): Promise<strin
     return sts?.some((s) => s.state === 'bound' || s.code === 'budget') ? sts : undefined;
   }, 10_000, `probe ${view.probe.id} to bind`);
   // a row named for a tier must measure that tier (the agent may choose another, e.g. when an edit would pause too long)
-  const wanted = /^(inject|breakpoint) tier/.exec(scenario.name)?.[1];
+  const wanted = /(?:^|: )(inject|breakpoint) tier/.exec(scenario.name)?.[1];
   const bound = statuses.find((s) => s.state === 'bound');
   if (wanted && bound?.tier && bound.tier !== wanted) throw new Error(`bench: "${scenario.name}" runs on the ${bound.tier} tier: ${bound.reason ?? ''}`);
   return view.probe.id;
@@ -144,7 +146,7 @@ type HttpResult = LoadResult & { cpuUsPerRequest: number; processCpuUsPerRequest
 /** One service run under load: closed loop (saturation), or open loop at `rate` requests/s. */
 async function httpScenario(env: Env, scenario: Scenario, seconds: number, i: number, rate?: number): Promise<HttpResult> {
   const service = `bench-http-${i}`;
-  const svc = await startService(env, scenario, SERVER, service);
+  const svc = await startService(env, scenario, scenario.script ?? SERVER, service);
   try {
     const probeId = await arm(env, scenario, service);
     let n = 0;
@@ -266,6 +268,7 @@ export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
   try {
     await withRelay({ nice: pin.length ? 19 : 0, quiet: true }, async (env) => {
       if (want('http')) out.push(...(await httpReport(env, opts, picked)));
+      if (want('async')) out.push('', ...(await httpReport(env, opts, picked, asyncScenarios(), 'Async HTTP service (20 awaits a request)')));
       if (want('capacity')) out.push(...(await capacityReport(opts, picked)));
       if (want('hot')) out.push(...(await hotReport(env, picked)));
       if (want('memory')) out.push(...(await memoryReport(env)));
@@ -291,6 +294,18 @@ const httpScenarios = (): Scenario[] => [
   { name: 'breakpoint tier: condition never true', agent: true, probe: { ...onBreakpoint('x={order.amount}'), condition: 'order.amount === -1' } },
 ];
 
+/**
+ * The async service's rows: V8's Debugger domain, on while a breakpoint-tier probe is held, sends every await
+ * through V8's slow path; an idle agent and an injected probe leave it off.
+ */
+const asyncScenarios = (): Scenario[] => [
+  { name: 'async service: no agent (baseline)', agent: false, script: ASYNC_SERVER },
+  { name: 'async service: agent attached, no probes', agent: true, script: ASYNC_SERVER },
+  { name: 'async service: inject tier: logpoint, default rate', agent: true, script: ASYNC_SERVER, probe: injected('amount={order.amount} t={typeof order.amount}') },
+  { name: 'async service: inject tier: counter', agent: true, script: ASYNC_SERVER, probe: counter(12) },
+  { name: 'async service: breakpoint tier: logpoint, default rate', agent: true, script: ASYNC_SERVER, probe: onBreakpoint('amount={order.amount} t={typeof order.amount}') },
+];
+
 /** Runs each scenario `rounds` times, the rounds interleaved so a drift in the machine's load spreads over all. */
 async function httpRounds(env: Env, scenarios: Scenario[], opts: AgentBenchOptions, rate?: number): Promise<Map<string, HttpResult[]>> {
   const results = new Map<string, HttpResult[]>();
@@ -305,13 +320,13 @@ const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.
 const of = (rs: HttpResult[], f: (r: HttpResult) => number) => median(rs.map(f));
 const pinning = () => (pin.length ? 'service alone on core 0, load generator and relay (nice 19) on core 1' : 'not pinned: fewer than two cores or no taskset');
 
-async function httpReport(env: Env, opts: AgentBenchOptions, picked: (s: Scenario, i: number) => boolean): Promise<string[]> {
+async function httpReport(env: Env, opts: AgentBenchOptions, picked: (s: Scenario, i: number) => boolean, scenarios = httpScenarios(), title = 'HTTP service'): Promise<string[]> {
   const out: string[] = [];
-  const http = httpScenarios().filter(picked);
+  const http = scenarios.filter(picked);
   const results = await httpRounds(env, http, opts);
   const base = results.get(http[0]!.name)!;
   const [baseRps, baseMain, baseAll, baseP50, baseP99] = [of(base, (r) => r.rps), of(base, (r) => r.cpuUsPerRequest), of(base, (r) => r.processCpuUsPerRequest), of(base, (r) => r.p50ms), of(base, (r) => r.p99ms)];
-  out.push(`HTTP service at saturation (closed loop, 16 connections, ${opts.seconds}s × ${opts.rounds} rounds, median; ${pinning()})`);
+  out.push(`${title} at saturation (closed loop, 16 connections, ${opts.seconds}s × ${opts.rounds} rounds, median; ${pinning()})`);
   out.push("CPU per request: the program's own thread (main), and every thread of the service (process: the agent's worker, V8's helpers); both move with how batched requests arrive");
   out.push('| scenario | req/s | ratio | p50 ms (ratio) | p99 ms (ratio) | main-thread CPU µs/req (ratio) | process CPU µs/req (ratio) | errors |', '|---|---|---|---|---|---|---|---|');
   for (const s of http) {
@@ -496,7 +511,7 @@ async function memoryReport(env: Env): Promise<string[]> {
 }
 
 type Part = z.infer<typeof Part>;
-const Part = z.enum(['http', 'capacity', 'hot', 'memory', 'snapshot', 'edit', 'await']);
+const Part = z.enum(['http', 'async', 'capacity', 'hot', 'memory', 'snapshot', 'edit', 'await']);
 const BenchArgs = z.tuple([
   z.coerce.number().positive().default(5),
   z.coerce.number().int().positive().default(3),
@@ -511,11 +526,11 @@ const BenchArgs = z.tuple([
   }).optional(),
 ]);
 
-// `node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot,edit,await] [scenario name regex]`: this benchmark alone
+// `node dist/bench/agentBench.js [seconds] [rounds] [http,async,capacity,hot,memory,snapshot,edit,await] [scenario name regex]`: this benchmark alone
 if (require.main === module) {
   const args = BenchArgs.safeParse(process.argv.slice(2));
   if (!args.success) {
-    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,capacity,hot,memory,snapshot,edit,await] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,async,capacity,hot,memory,snapshot,edit,await] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
     process.exit(2);
   }
   const [seconds, rounds, parts, match] = args.data;
