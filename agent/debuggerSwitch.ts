@@ -31,10 +31,6 @@ export class DebuggerSwitch {
 
   constructor(private readonly deps: DebuggerSwitchDeps) {}
 
-  get isOn(): boolean {
-    return this.on;
-  }
-
   /** Resolves once the domain is on (after whatever switching was queued before). */
   ensureOn(): Promise<void> {
     return this.run(async () => {
@@ -63,7 +59,8 @@ export class DebuggerSwitch {
       clearInterval(this.idleTimer);
       this.idleTimer = undefined;
       void this.run(async () => {
-        if (!this.on || this.deps.needed()) return this.watchIdle();
+        if (!this.on || this.stopped) return;
+        if (this.deps.needed()) return this.watchIdle();
         await this.deps.client.post('Debugger.disable');
         this.on = false;
         this.deps.log('Debugger disabled: nothing needs it (no probes, or all of them in the code)');

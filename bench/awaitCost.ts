@@ -10,8 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RelayClient } from '../backend/client/relayClient';
-import { startRelay } from '../backend/relay';
+import { median, sleep, until, withLocalRelay, type LocalRelay } from './localRelay';
 
 const REGISTER = path.resolve(__dirname, '../agent/register.js');
 
@@ -71,24 +70,20 @@ interface Measured {
 export async function benchAwaitCost(opts: { rounds: number }): Promise<string[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtruth-bench-await-'));
   fs.writeFileSync(path.join(dir, 'app.js'), APP_JS);
-  const relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir: path.join(dir, 'relay'), log: () => undefined });
-  const client = await RelayClient.connect({ relay: relay.url, token: fs.readFileSync(relay.adminTokenFile, 'utf8').trim() });
-  const agentKey = fs.readFileSync(relay.agentKeyFile, 'utf8').trim();
   const results = new Map<string, Measured[]>();
   let n = 0;
   try {
-    for (let round = 0; round < opts.rounds; round++) {
-      for (const s of SCENARIOS) {
-        const m = await scenario(s, { dir, relayUrl: relay.url, agentKey, client, service: `bench-await-${n++}` });
-        results.set(s.name, [...(results.get(s.name) ?? []), m]);
+    await withLocalRelay(dir, async (relay) => {
+      for (let round = 0; round < opts.rounds; round++) {
+        for (const s of SCENARIOS) {
+          const m = await scenario(s, { ...relay, dir, service: `bench-await-${n++}` });
+          results.set(s.name, [...(results.get(s.name) ?? []), m]);
+        }
       }
-    }
+    });
   } finally {
-    client.close();
-    await relay.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const base = results.get(SCENARIOS[0]!.name)!;
   const [baseAwait, baseCompile] = [median(base.map((m) => m.awaitNs)), median(base.map((m) => m.compileUs))];
   const out = [
@@ -104,7 +99,7 @@ export async function benchAwaitCost(opts: { rounds: number }): Promise<string[]
   return out;
 }
 
-async function scenario(s: Scenario, env: { dir: string; relayUrl: string; agentKey: string; client: RelayClient; service: string }): Promise<Measured> {
+async function scenario(s: Scenario, env: LocalRelay & { dir: string; service: string }): Promise<Measured> {
   const child = spawn(process.execPath, [...(s.agent ? ['--require', REGISTER] : []), path.join(env.dir, 'app.js')], {
     env: { ...process.env, RUNTRUTH_RELAY: env.relayUrl, RUNTRUTH_AGENT_KEY: env.agentKey, RUNTRUTH_SERVICE: env.service },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -130,17 +125,6 @@ function measure(child: ChildProcess): Promise<Measured> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(probe: () => Promise<T | undefined | false>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('bench: timed out');
-    await sleep(50);
-  }
-}
 
 if (require.main === module) {
   benchAwaitCost({ rounds: Number(process.argv[2] ?? 3) })

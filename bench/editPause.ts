@@ -12,8 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RelayClient } from '../backend/client/relayClient';
-import { startRelay } from '../backend/relay';
+import { median, sleep, until, withLocalRelay, type LocalRelay } from './localRelay';
 
 const REGISTER = path.resolve(__dirname, '../agent/register.js');
 
@@ -85,24 +84,20 @@ export async function benchEditPause(opts: { rounds: number; mb: number }): Prom
   fs.writeFileSync(path.join(dir, 'bundle.js'), source);
   fs.writeFileSync(path.join(dir, 'small.js'), SMALL_JS);
   fs.writeFileSync(path.join(dir, 'app.js'), APP_JS);
-  const relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir: path.join(dir, 'relay'), log: () => undefined });
-  const client = await RelayClient.connect({ relay: relay.url, token: fs.readFileSync(relay.adminTokenFile, 'utf8').trim() });
-  const agentKey = fs.readFileSync(relay.agentKeyFile, 'utf8').trim();
   const results = new Map<string, Row[]>();
   let n = 0;
   try {
-    for (let round = 0; round < opts.rounds; round++) {
-      for (const s of SCENARIOS) {
-        const row = await scenario(s, { dir, relayUrl: relay.url, agentKey, client, service: `bench-edit-${n++}`, hotLine });
-        results.set(s.name, [...(results.get(s.name) ?? []), row]);
+    await withLocalRelay(dir, async (relay) => {
+      for (let round = 0; round < opts.rounds; round++) {
+        for (const s of SCENARIOS) {
+          const row = await scenario(s, { ...relay, dir, service: `bench-edit-${n++}`, hotLine });
+          results.set(s.name, [...(results.get(s.name) ?? []), row]);
+        }
       }
-    }
+    });
   } finally {
-    client.close();
-    await relay.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const base = results.get(SCENARIOS[0]!.name)!;
   const basePlace = median(base.map((r) => r.place));
   const out = [
@@ -119,7 +114,7 @@ export async function benchEditPause(opts: { rounds: number; mb: number }): Prom
   return out;
 }
 
-async function scenario(s: Scenario, env: { dir: string; relayUrl: string; agentKey: string; client: RelayClient; service: string; hotLine: number }): Promise<Row> {
+async function scenario(s: Scenario, env: LocalRelay & { dir: string; service: string; hotLine: number }): Promise<Row> {
   const child = spawn(process.execPath, ['--require', REGISTER, path.join(env.dir, 'app.js')], {
     env: { ...process.env, ...s.env, RUNTRUTH_RELAY: env.relayUrl, RUNTRUTH_AGENT_KEY: env.agentKey, RUNTRUTH_SERVICE: env.service },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -158,17 +153,6 @@ function maxStall(child: ChildProcess): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(probe: () => Promise<T | undefined | false>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('bench: timed out');
-    await sleep(50);
-  }
-}
 
 if (require.main === module) {
   benchEditPause({ rounds: Number(process.argv[2] ?? 3), mb: Number(process.argv[3] ?? 3.7) })
