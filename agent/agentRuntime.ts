@@ -75,7 +75,8 @@ export class AgentRuntime {
   private readonly arming: HookArming;
   private readonly heapSize: HeapSizeRequests;
   private readonly debuggerDomain: DebuggerSwitch;
-  private readonly injected: () => InjectEngine | undefined;
+  /** The injection tier (made inside the engine stack): its pending edits need the Debugger domain. */
+  private injectEngine?: InjectEngine;
   private readonly toHook: (msg: WorkerToHook) => void;
   /** The agent's own blocklist plus the relay's (replaced whenever the relay pushes its policy). */
   private readonly blocklist: Blocklist;
@@ -114,7 +115,6 @@ export class AgentRuntime {
     this.redactor = new Redactor(config.redaction);
     toHook({ type: 'redaction', config: config.redaction });
     this.toHook = toHook;
-    let injected: InjectEngine | undefined;
     const { engine, maps } = buildEngineStack({
       client,
       scripts,
@@ -122,13 +122,14 @@ export class AgentRuntime {
       onStatus: (s) => this.manager.onEngineStatus(s),
       // logpoints and metrics are injected into the code (breakpoints only where V8 refuses the edit): see agent/inject
       logTier: (onStatus, pausedSnapshots) =>
-        (injected = new InjectEngine({
+        (this.injectEngine = new InjectEngine({
           client,
           scripts,
           onStatus,
           log,
           maxEditPauseMs: config.maxEditPauseMs,
           heapBytes: () => this.heapSize.ask(),
+          domainOn: () => this.debuggerDomain.ensureOn(),
           fallback: (fallbackStatus, conditionFor) => {
             const breakpoints = new BreakpointEngine(client, scripts, fallbackStatus, log, conditionFor);
             return new KindRouter({ log: breakpoints, metric: breakpoints, snapshot: pausedSnapshots(fallbackStatus) });
@@ -140,8 +141,7 @@ export class AgentRuntime {
       ...(deps.instance.commit ? { commit: deps.instance.commit } : {}),
     });
     this.maps = maps;
-    this.injected = () => injected;
-    this.debuggerDomain = new DebuggerSwitch({ client, log, needed: () => this.manager.needsDebugger || client.breakpoints > 0 || client.inFlight > 0 || !!injected?.busy });
+    this.debuggerDomain = new DebuggerSwitch({ client, log, needed: () => this.manager.needsDebugger || client.breakpoints > 0 || client.inFlight > 0 || !!this.injectEngine?.busy });
     this.manager = new ProbeManager({
       engine,
       instanceId: config.instanceId,
@@ -185,8 +185,6 @@ export class AgentRuntime {
     clearInterval(this.hitDrain);
     this.drainHits(); // what the main thread wrote before the stop still goes out
     this.arming.releaseAll();
-    // injected probes stay in the code with the domain off: taking them out needs it on again
-    if (this.injected()?.hasEdits) await this.debuggerDomain.ensureOn().catch((e) => this.deps.log(`could not turn the Debugger domain on to take probes out: ${errorMessage(e)}`));
     await this.ops.run(() => this.manager.dispose()).catch((e) => this.deps.log(`removing probes failed: ${errorMessage(e)}`));
     this.flushEvidence();
     clearTimeout(this.flushTimer);

@@ -42,8 +42,9 @@ export const AgentOptionsSchema = z.object({
    */
   cpuBudget: z.number().min(0.001).max(1).optional(),
   /**
-   * Longest the program may be paused to insert a probe into its code (V8 recompiles the whole script: ~0.3 ms per
-   * KB). A probe in a larger script, a big bundle, runs on the breakpoint tier instead. Default 100 ms; 0 never edits.
+   * Longest the program may be paused to insert a probe into its code or take it out (V8 recompiles the whole script
+   * and walks the live heap: see agent/inject/editCost). A probe whose edit would take longer (a big bundle, a large
+   * heap) runs on the breakpoint tier instead. Default 100 ms; 0 never edits.
    */
   maxEditPauseMs: z.int().min(0).max(60_000).optional(),
 });
@@ -72,7 +73,7 @@ export const DEFAULT_METRIC_INTERVAL_MS = 5000;
 /** All probes of a process together may use this share of one core unless configured. */
 export const DEFAULT_CPU_BUDGET = 0.01;
 
-/** A live edit may pause the program this long unless configured (about as long as the agent's start-up Debugger.enable). */
+/** A live edit may pause the program this long unless configured (about as long as a Debugger.enable on a big service). */
 export const DEFAULT_MAX_EDIT_PAUSE_MS = 100;
 
 /** Validates and completes options; throws one readable Error (never echoing the key) when they are wrong. */

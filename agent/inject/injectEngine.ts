@@ -41,6 +41,8 @@ export interface InjectEngineDeps {
   maxEditPauseMs?: number;
   /** The program's heap as an edit walks it (see HeapSize in channel.ts); without it, V8's whole used heap. */
   heapBytes?: () => Promise<number | undefined>;
+  /** Turns V8's Debugger domain on: it may be off while every probe is in the code, and taking them out needs it. */
+  domainOn?: () => Promise<void>;
 }
 
 /**
@@ -102,11 +104,6 @@ export class InjectEngine implements ProbeEngine {
     this.stopWatchingScripts = deps.scripts.onScript((script) => this.inQueue(`checking injected probes against ${script.url}`, () => this.onScriptLoaded(script)));
   }
 
-  /** Scripts this engine has edited (or is about to): taking their probes out needs the Debugger domain. */
-  get hasEdits(): boolean {
-    return this.edits.size > 0;
-  }
-
   /** Edits queued, running or scheduled to be retried: the Debugger domain must stay on for them. */
   get busy(): boolean {
     if (this.queue.busy) return true;
@@ -133,6 +130,9 @@ export class InjectEngine implements ProbeEngine {
     this.stopWatchingScripts();
     return this.queue.run(async () => {
       this.disposed = true;
+      if ([...this.edits.values()].some((edits) => edits.applied !== edits.original)) {
+        await this.deps.domainOn?.().catch((e) => this.deps.log(`could not turn the Debugger domain on to take probes out: ${errorMessage(e)}`));
+      }
       for (const edits of this.edits.values()) {
         clearTimeout(edits.retryTimer);
         edits.probes = [];
