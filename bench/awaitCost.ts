@@ -7,10 +7,8 @@
  * (the domain off once it is in the code), and one on the breakpoint tier (the domain on).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { median, sleep, until, withLocalRelay, type LocalRelay } from './localRelay';
+import { localRounds, median, sleep, until, type ScenarioEnv } from './localRelay';
 
 const REGISTER = path.resolve(__dirname, '../agent/register.js');
 
@@ -68,22 +66,7 @@ interface Measured {
 }
 
 export async function benchAwaitCost(opts: { rounds: number }): Promise<string[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtruth-bench-await-'));
-  fs.writeFileSync(path.join(dir, 'app.js'), APP_JS);
-  const results = new Map<string, Measured[]>();
-  let n = 0;
-  try {
-    await withLocalRelay(dir, async (relay) => {
-      for (let round = 0; round < opts.rounds; round++) {
-        for (const s of SCENARIOS) {
-          const m = await scenario(s, { ...relay, dir, service: `bench-await-${n++}` });
-          results.set(s.name, [...(results.get(s.name) ?? []), m]);
-        }
-      }
-    });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const results = await localRounds({ name: 'await', files: { 'app.js': APP_JS }, scenarios: SCENARIOS, rounds: opts.rounds }, scenario);
   const base = results.get(SCENARIOS[0]!.name)!;
   const [baseAwait, baseCompile] = [median(base.map((m) => m.awaitNs)), median(base.map((m) => m.compileUs))];
   const out = [
@@ -99,7 +82,7 @@ export async function benchAwaitCost(opts: { rounds: number }): Promise<string[]
   return out;
 }
 
-async function scenario(s: Scenario, env: LocalRelay & { dir: string; service: string }): Promise<Measured> {
+async function scenario(s: Scenario, env: ScenarioEnv): Promise<Measured> {
   const child = spawn(process.execPath, [...(s.agent ? ['--require', REGISTER] : []), path.join(env.dir, 'app.js')], {
     env: { ...process.env, RUNTRUTH_RELAY: env.relayUrl, RUNTRUTH_AGENT_KEY: env.agentKey, RUNTRUTH_SERVICE: env.service },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

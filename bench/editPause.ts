@@ -9,10 +9,8 @@
  * (an edit walks every live object of the heap).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { median, sleep, until, withLocalRelay, type LocalRelay } from './localRelay';
+import { localRounds, median, sleep, until, type ScenarioEnv } from './localRelay';
 
 const REGISTER = path.resolve(__dirname, '../agent/register.js');
 
@@ -79,25 +77,9 @@ interface Row {
 }
 
 export async function benchEditPause(opts: { rounds: number; mb: number }): Promise<string[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtruth-bench-edit-'));
   const { source, hotLine } = bundleSource(opts.mb);
-  fs.writeFileSync(path.join(dir, 'bundle.js'), source);
-  fs.writeFileSync(path.join(dir, 'small.js'), SMALL_JS);
-  fs.writeFileSync(path.join(dir, 'app.js'), APP_JS);
-  const results = new Map<string, Row[]>();
-  let n = 0;
-  try {
-    await withLocalRelay(dir, async (relay) => {
-      for (let round = 0; round < opts.rounds; round++) {
-        for (const s of SCENARIOS) {
-          const row = await scenario(s, { ...relay, dir, service: `bench-edit-${n++}`, hotLine });
-          results.set(s.name, [...(results.get(s.name) ?? []), row]);
-        }
-      }
-    });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const files = { 'bundle.js': source, 'small.js': SMALL_JS, 'app.js': APP_JS };
+  const results = await localRounds({ name: 'edit', files, scenarios: SCENARIOS, rounds: opts.rounds }, (s, env) => scenario(s, { ...env, hotLine }));
   const base = results.get(SCENARIOS[0]!.name)!;
   const basePlace = median(base.map((r) => r.place));
   const out = [
@@ -114,7 +96,7 @@ export async function benchEditPause(opts: { rounds: number; mb: number }): Prom
   return out;
 }
 
-async function scenario(s: Scenario, env: LocalRelay & { dir: string; service: string; hotLine: number }): Promise<Row> {
+async function scenario(s: Scenario, env: ScenarioEnv & { hotLine: number }): Promise<Row> {
   const child = spawn(process.execPath, ['--require', REGISTER, path.join(env.dir, 'app.js')], {
     env: { ...process.env, ...s.env, RUNTRUTH_RELAY: env.relayUrl, RUNTRUTH_AGENT_KEY: env.agentKey, RUNTRUTH_SERVICE: env.service },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

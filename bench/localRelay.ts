@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { RelayClient } from '../backend/client/relayClient';
 import { startRelay } from '../backend/relay';
@@ -23,6 +24,34 @@ export async function withLocalRelay<T>(dir: string, run: (relay: LocalRelay) =>
   } finally {
     await relay.close();
   }
+}
+
+/** What a scenario run gets: the relay, the bench's temp dir (its files) and a service name of its own. */
+export type ScenarioEnv = LocalRelay & { dir: string; service: string };
+
+/**
+ * Writes `files` into a temp dir, and runs every scenario `rounds` times against a local relay, the rounds
+ * interleaved so a drift in the machine's load spreads over all; each run gets a service name of its own. The
+ * results by scenario name, in round order; the dir is removed whichever way it ends.
+ */
+export async function localRounds<S extends { name: string }, R>(
+  opts: { name: string; files: Record<string, string>; scenarios: readonly S[]; rounds: number },
+  run: (scenario: S, env: ScenarioEnv) => Promise<R>,
+): Promise<Map<string, R[]>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runtruth-bench-${opts.name}-`));
+  const results = new Map<string, R[]>();
+  try {
+    for (const [file, text] of Object.entries(opts.files)) fs.writeFileSync(path.join(dir, file), text);
+    let n = 0;
+    await withLocalRelay(dir, async (relay) => {
+      for (let round = 0; round < opts.rounds; round++) {
+        for (const s of opts.scenarios) results.set(s.name, [...(results.get(s.name) ?? []), await run(s, { ...relay, dir, service: `bench-${opts.name}-${n++}` })]);
+      }
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
