@@ -41,7 +41,12 @@ async function withRelay<T>(options: RelayProcessOptions, run: (env: Env) => Pro
   try {
     const client = await RelayClient.connect({ relay: relay.info.url, token: relay.info.adminToken });
     try {
-      return await run({ relayUrl: relay.info.url, agentKey: relay.info.agentKey, client, next: 0 });
+      const pauseRelay = (paused: boolean) => void relay.child.kill(paused ? 'SIGSTOP' : 'SIGCONT');
+      try {
+        return await run({ relayUrl: relay.info.url, agentKey: relay.info.agentKey, client, next: 0, pauseRelay });
+      } finally {
+        pauseRelay(false); // never leave it stopped: stopping it asks it to close
+      }
     } finally {
       await client.close();
     }
@@ -66,6 +71,8 @@ interface Env {
   client: RelayClient;
   /** Numbers each service started (its name), so statuses of one scenario never mix with another's. */
   next: number;
+  /** Stops (SIGSTOP) or resumes the relay process: nothing of it runs meanwhile, and the agent's sends back up. */
+  pauseRelay(paused: boolean): void;
 }
 
 async function startService(env: Env, scenario: Scenario, script: string, service: string): Promise<{ child: ChildProcess; port?: number; lines: string[] }> {
@@ -269,6 +276,7 @@ export async function benchAgent(opts: AgentBenchOptions): Promise<string[]> {
     await withRelay({ nice: pin.length ? 19 : 0, quiet: true }, async (env) => {
       if (want('http')) out.push(...(await httpReport(env, opts, picked)));
       if (want('async')) out.push('', ...(await httpReport(env, opts, picked, asyncScenarios(), 'Async HTTP service (20 awaits a request)')));
+      if (want('phased')) out.push('', ...(await phasedReport(env, opts.rounds * 5)));
       if (want('capacity')) out.push(...(await capacityReport(opts, picked)));
       if (want('hot')) out.push(...(await hotReport(env, picked)));
       if (want('memory')) out.push(...(await memoryReport(env)));
@@ -337,6 +345,102 @@ async function httpReport(env: Env, opts: AgentBenchOptions, picked: (s: Scenari
     );
   }
   return out;
+}
+
+/** The phased rows' probes admit hits only in the first second of every two (by the service's clock). */
+const PHASE_MS = 1000;
+const PHASE_CONDITION = `Date.now() % ${2 * PHASE_MS} < ${PHASE_MS}`;
+/** A window starts this long into its phase (the condition has flipped, the last window's requests are answered). */
+const PHASE_LEAD_MS = 30;
+const PHASE_WINDOW_S = 0.9;
+
+interface PhasedRow {
+  scenario: Scenario;
+  /** The relay stopped (SIGSTOP) during each window: nothing but the generator runs on its core then. */
+  relayStopped: boolean;
+}
+
+/** Phased rows: a probe's condition switches its hits on and off each second; the relay storing them, or stopped. */
+const phasedRows = (): PhasedRow[] => {
+  const log = { ...injected('amount={order.amount} t={typeof order.amount}'), condition: PHASE_CONDITION };
+  const count = { ...counter(12), condition: PHASE_CONDITION };
+  const row = (name: string, probe: Scenario['probe'], relayStopped: boolean): PhasedRow => ({ scenario: { name, agent: !!probe, ...(probe ? { probe, env: NO_BUDGET } : {}) }, relayStopped });
+  return [
+    row('no agent (the method\'s own bias)', undefined, false),
+    row('inject tier: logpoint, default rate', log, false),
+    row('inject tier: logpoint, default rate', log, true),
+    row('inject tier: counter', count, false),
+    row('inject tier: counter', count, true),
+  ];
+};
+
+/**
+ * The closed-loop rows move with anything that runs on the generator's core, the relay storing evidence included.
+ * These rows take that apart within one service process: the probe's condition admits hits in every other second
+ * (budget lifted, so it never pauses), and 0.9 s closed-loop windows alternate between its on and off seconds
+ * (which comes first alternates too: a fixed order read 0.98 with no agent). The ratio on ÷ off is what the hits
+ * cost the service at saturation; the off seconds still evaluate the condition. With the relay stopped during the
+ * windows, the agent still renders each hit and queues it (the socket backs up; it sends on between windows): what
+ * is left is the agent's own cost on the service's core.
+ */
+async function phasedReport(env: Env, pairs: number): Promise<string[]> {
+  const out = [
+    `HTTP service at saturation, one process each row, hits on and off by the second (closed loop, 16 connections, ${pairs} pairs of ${PHASE_WINDOW_S} s windows, median; ${pinning()})`,
+    '| scenario | relay | req/s, hits on | req/s, hits off | ratio on ÷ off | main-thread CPU µs/req on ÷ off |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const row of phasedRows()) {
+    const { on, off } = await phasedRun(env, row, pairs, env.next++);
+    const [onRps, offRps, onCpu, offCpu] = [median(on.map((w) => w.rps)), median(off.map((w) => w.rps)), median(on.map((w) => w.cpuUs)), median(off.map((w) => w.cpuUs))];
+    const relay = !row.scenario.agent ? '-' : row.relayStopped ? 'stopped' : 'storing each hit';
+    out.push(`| ${row.scenario.name} | ${relay} | ${onRps.toFixed(0)} | ${offRps.toFixed(0)} | **${(onRps / offRps).toFixed(3)}** | ${(onCpu / offCpu).toFixed(3)} |`);
+  }
+  return out;
+}
+
+async function phasedRun(env: Env, row: PhasedRow, pairs: number, i: number): Promise<{ on: PhaseWindow[]; off: PhaseWindow[] }> {
+  const service = `bench-phased-${i}`;
+  const svc = await startService(env, row.scenario, SERVER, service);
+  const windows = { on: [] as PhaseWindow[], off: [] as PhaseWindow[] };
+  try {
+    const probeId = await arm(env, row.scenario, service);
+    let n = 0;
+    const body = () => orders[n++ % 3]!;
+    await load({ port: svc.port!, path: '/orders', body, connections: 16, seconds: 1 }); // warm-up
+    for (let k = 0; k < pairs; k++) {
+      for (const hitsOn of k % 2 ? [false, true] : [true, false]) {
+        const window = await phaseWindow(svc.port!, svc.child.pid!, hitsOn, body, row.relayStopped ? env.pauseRelay : undefined);
+        (hitsOn ? windows.on : windows.off).push(window);
+      }
+    }
+    if (probeId) await env.client.request('probe.remove', { probeId });
+    return windows;
+  } finally {
+    svc.child.kill('SIGKILL');
+  }
+}
+
+interface PhaseWindow {
+  rps: number;
+  cpuUs: number;
+}
+
+/**
+ * One closed-loop window inside the next on (or off) second of the probe's condition. `pauseRelay`: the relay is
+ * stopped for the window only (it catches up in the gap before the next; stopped longer, the agent's heartbeat
+ * would drop the connection and re-dial).
+ */
+async function phaseWindow(port: number, pid: number, hitsOn: boolean, body: () => string, pauseRelay?: (paused: boolean) => void): Promise<PhaseWindow> {
+  const start = (hitsOn ? 0 : PHASE_MS) + PHASE_LEAD_MS;
+  await new Promise((r) => setTimeout(r, (start - (Date.now() % (2 * PHASE_MS)) + 2 * PHASE_MS) % (2 * PHASE_MS)));
+  pauseRelay?.(true);
+  try {
+    const before = cpuNs(pid).main;
+    const r = await load({ port, path: '/orders', body, connections: 16, seconds: PHASE_WINDOW_S });
+    return { rps: r.rps, cpuUs: (cpuNs(pid).main - before) / 1000 / (r.requests + r.errors) };
+  } finally {
+    pauseRelay?.(false);
+  }
 }
 
 /** The open loop's offered rate, as a part of the baseline's saturation req/s measured just before. */
@@ -511,7 +615,7 @@ async function memoryReport(env: Env): Promise<string[]> {
 }
 
 type Part = z.infer<typeof Part>;
-const Part = z.enum(['http', 'async', 'capacity', 'hot', 'memory', 'snapshot', 'edit', 'await']);
+const Part = z.enum(['http', 'async', 'phased', 'capacity', 'hot', 'memory', 'snapshot', 'edit', 'await']);
 const BenchArgs = z.tuple([
   z.coerce.number().positive().default(5),
   z.coerce.number().int().positive().default(3),
@@ -526,11 +630,11 @@ const BenchArgs = z.tuple([
   }).optional(),
 ]);
 
-// `node dist/bench/agentBench.js [seconds] [rounds] [http,async,capacity,hot,memory,snapshot,edit,await] [scenario name regex]`: this benchmark alone
+// `node dist/bench/agentBench.js [seconds] [rounds] [http,async,phased,capacity,hot,memory,snapshot,edit,await] [scenario name regex]`: this benchmark alone
 if (require.main === module) {
   const args = BenchArgs.safeParse(process.argv.slice(2));
   if (!args.success) {
-    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,async,capacity,hot,memory,snapshot,edit,await] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    console.error(`usage: node dist/bench/agentBench.js [seconds] [rounds] [http,async,phased,capacity,hot,memory,snapshot,edit,await] [scenario name regex]\n${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
     process.exit(2);
   }
   const [seconds, rounds, parts, match] = args.data;
