@@ -23,20 +23,20 @@ import { RelayLink } from './relayLink';
 import { SerialQueue } from './serialQueue';
 import { inlineSnapshotEvidence } from './snapshot/inlineEvidence';
 import type { SourceMapRegistry } from './sourcemap/sourceMaps';
+import { WorkerCostMeter } from './workerCost';
 
 /** Evidence waits while this many bytes are already queued in the socket (a slow relay). */
 const MAX_SOCKET_BACKLOG_BYTES = 4 * 1024 * 1024;
 /** How often changed hit counts are reported in statuses. */
 const HIT_COUNT_INTERVAL_MS = 5000;
-/** Drains between reports of the worker's per-probe cost to the hook's CPU budget (every ~200 ms). */
-const WORKER_COST_DRAINS = 10;
-/**
- * Most a hit is charged for the worker's time (ms). The worker shares a core with the program: a drain the
- * program's thread preempts measures the program's time too. A hit costs the worker ~0.7-1 µs.
- */
-const MAX_WORKER_MS_PER_HIT = 0.005;
-/** How often the worker drains the hit ring (what the main thread wrote meanwhile waits there, in shared memory). */
+/** How often the worker drains the hit ring while hits come (what the main thread wrote waits there, in shared memory). */
 const HIT_DRAIN_INTERVAL_MS = 20;
+/**
+ * The longest wait between drains once the ring stays empty (the wait doubles from HIT_DRAIN_INTERVAL_MS). Each
+ * wake-up costs the worker CPU — ~70 µs on a virtual machine, so a 20 ms timer alone took 3.5–5 ms/s while a
+ * logpoint was live and never hit — and 80 ms of hits at the default 5,000/s fill a fifth of the ring.
+ */
+const IDLE_DRAIN_MAX_MS = 80;
 
 export interface AgentRuntimeDeps {
   config: AgentConfig;
@@ -66,9 +66,9 @@ export class AgentRuntime {
   private hitCounts?: NodeJS.Timeout;
   private metricFlush?: NodeJS.Timeout;
   private hitDrain?: NodeJS.Timeout;
-  /** The worker's time per probe (ms) since the last report to the hook, and drains since then. */
-  private workerCost = new Map<string, number>();
-  private drainsSinceCostReport = 0;
+  private drainDelay = HIT_DRAIN_INTERVAL_MS;
+  /** The worker's time on each probe's hits, reported to the hook's CPU budget. */
+  private readonly workerCost: WorkerCostMeter;
   private readonly hits: HitRingReader;
   private stopped = false;
   private redactor: Redactor;
@@ -108,6 +108,7 @@ export class AgentRuntime {
       onFirstFailure: (message) => tell({ type: 'unreachable', message }),
     });
     this.arming = new HookArming(toHook);
+    this.workerCost = new WorkerCostMeter((costs) => toHook({ type: 'workerCost', costs }), () => client.messages);
     this.heapSize = new HeapSizeRequests(() => toHook({ type: 'heapSize' }));
     this.hits = new HitRingReader(deps.hitRing);
     this.blocklist = new Blocklist(config.blocklist);
@@ -182,13 +183,14 @@ export class AgentRuntime {
     this.debuggerDomain.stop();
     clearInterval(this.hitCounts);
     clearInterval(this.metricFlush);
-    clearInterval(this.hitDrain);
+    clearTimeout(this.hitDrain);
     this.drainHits(); // what the main thread wrote before the stop still goes out
     this.arming.releaseAll();
     await this.ops.run(() => this.manager.dispose()).catch((e) => this.deps.log(`removing probes failed: ${errorMessage(e)}`));
     this.flushEvidence();
     clearTimeout(this.flushTimer);
     await this.link.stop();
+    this.workerCost.dispose();
   }
 
   /**
@@ -207,14 +209,23 @@ export class AgentRuntime {
     this.deps.log(`relay policy applied: ${msg.redaction.names.length} redaction rule(s), ${msg.blocklist.length} blocked glob(s)`);
   }
 
-  /** Drains the hit ring every HIT_DRAIN_INTERVAL_MS while logpoints are live: an idle agent does not wake for it. */
+  /** Drains the hit ring while logpoints are live, every HIT_DRAIN_INTERVAL_MS while hits come: an idle agent does not wake for it. */
   private startHitDrain(): void {
-    if (this.stopped) return;
-    this.hitDrain ??= setInterval(() => this.drainHits(), HIT_DRAIN_INTERVAL_MS);
+    if (this.stopped || this.hitDrain) return;
+    this.drainDelay = HIT_DRAIN_INTERVAL_MS;
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    this.hitDrain = setTimeout(() => {
+      this.hitDrain = undefined;
+      this.drainHits();
+    }, this.drainDelay);
   }
 
   private drainHits(): void {
     let read = 0;
+    if (this.hits.pending()) this.workerCost.beforeDrain();
     const started = performance.now();
     const perProbe = new Map<string, number>();
     const dropped = this.hits.drainEach((probeId, at, message) => {
@@ -223,31 +234,14 @@ export class AgentRuntime {
       const item = this.manager.acceptHit(probeId, at, message);
       if (item !== undefined) this.queue.push(item);
     });
-    if (read) this.chargeWorkerTime(perProbe, read, performance.now() - started);
-    if (!read && !dropped) {
-      if (!this.manager.hasLogpoints) {
-        clearInterval(this.hitDrain);
-        this.hitDrain = undefined;
-      }
-      return;
-    }
+    this.workerCost.drained(perProbe, performance.now() - started);
+    const idle = !read && !dropped;
+    this.drainDelay = idle ? Math.min(this.drainDelay * 2, IDLE_DRAIN_MAX_MS) : HIT_DRAIN_INTERVAL_MS;
+    if (idle && !this.manager.hasLogpoints) this.workerCost.flush(); // no period stays open across the time no drain runs
+    else if (!this.stopped && !this.hitDrain) this.scheduleDrain();
+    if (idle) return;
     this.queue.addDropped(dropped);
     this.afterEnqueue();
-  }
-
-  /**
-   * Shares a drain's time among the probes whose hits it read, and every WORKER_COST_DRAINS drains tells the hook:
-   * the CPU budget is for all the agent spends on probes, and a rendered hit costs the worker about as much as the
-   * program's thread.
-   */
-  private chargeWorkerTime(perProbe: Map<string, number>, read: number, ms: number): void {
-    const perHit = Math.min(ms / read, MAX_WORKER_MS_PER_HIT);
-    for (const [probeId, hits] of perProbe) this.workerCost.set(probeId, (this.workerCost.get(probeId) ?? 0) + hits * perHit);
-    if (++this.drainsSinceCostReport < WORKER_COST_DRAINS) return;
-    this.drainsSinceCostReport = 0;
-    const costs = [...this.workerCost];
-    this.workerCost = new Map();
-    this.toHook({ type: 'workerCost', costs });
   }
 
   private onHookBatch(batch: HookBatch): void {

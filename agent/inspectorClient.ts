@@ -20,6 +20,7 @@ export class InspectorClient {
   private readonly listeners = new Map<string, Set<(params: unknown) => void>>();
   private breakpointCount = 0;
   private inFlightCount = 0;
+  private messageCount = 0;
 
   /**
    * Breakpoints set through this session and not removed since (V8 drops some in an edited script without telling:
@@ -34,8 +35,14 @@ export class InspectorClient {
     return this.inFlightCount;
   }
 
+  /** Commands sent and notifications received so far: a change says the session kept the worker busy meanwhile. */
+  get messages(): number {
+    return this.messageCount;
+  }
+
   constructor(private readonly session: Session) {
     session.on('inspectorNotification', (msg: { method: string; params?: unknown }) => {
+      this.messageCount++;
       for (const listener of this.listeners.get(msg.method) ?? []) listener(msg.params);
     });
   }
@@ -43,6 +50,7 @@ export class InspectorClient {
   post<M extends keyof Commands>(method: M, ...params: Commands[M]['paramsType']): Promise<Commands[M]['returnType']> {
     return new Promise((resolve, reject) => {
       try {
+        this.messageCount++;
         this.inFlightCount++;
         this.session.post(method, params[0] ?? {}, (err: Error | null, result?: object) => {
           this.inFlightCount--;

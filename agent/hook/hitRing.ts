@@ -26,9 +26,10 @@ const RECORD_HEAD = 16;
 const WRAP = -1;
 
 /**
- * Ring size: 128 KiB holds ~0.1 s of hits at 25,000/s (the worker drains every 20 ms). It is also the bound on what
- * reaches the worker from a line hit millions of times a second: past ~130,000 hits/s of short messages the ring is
- * full and a hit is dropped here and counted, instead of turned into evidence the relay link would drop anyway.
+ * Ring size: 128 KiB holds ~0.1 s of hits at 25,000/s (the worker drains every 20 ms while hits come, at most 80 ms
+ * apart once they stop). It is also the bound on what reaches the worker from a line hit millions of times a second:
+ * past ~130,000 hits/s of short messages the ring is full and a hit is dropped here and counted, instead of turned
+ * into evidence the relay link would drop anyway.
  */
 export const HIT_RING_BYTES = 128 * 1024;
 
@@ -106,6 +107,11 @@ export class HitRingWriter extends RingViews {
 
 /** The worker's end: everything written since the last drain, and how many hits were dropped meanwhile. */
 export class HitRingReader extends RingViews {
+  /** Whether anything was written since the last drain (two atomic loads: a drain's cost meter asks first). */
+  pending(): boolean {
+    return Atomics.load(this.header, WRITE) !== Atomics.load(this.header, READ);
+  }
+
   /** Hands each hit to `onHit` as it is read (no object per hit: see agent/evidenceJson); returns the drops. */
   drainEach(onHit: (probeId: string, at: number, message: string) => void): number {
     const end = Atomics.load(this.header, WRITE);

@@ -11,6 +11,7 @@ describe('agent: hit ring (main thread → worker, shared memory)', () => {
     writer.push(id, 1_700_000_000_123.5, 'amount=15,000');
     writer.push(encodeProbeId('p-é'), 2, 'naïve € 𝄞 ✓');
     writer.push(id, 3, '');
+    assert.equal(reader.pending(), true);
     assert.deepEqual(reader.drain(), {
       hits: [
         { probeId: 'p-1', at: 1_700_000_000_123.5, message: 'amount=15,000' },
@@ -19,6 +20,7 @@ describe('agent: hit ring (main thread → worker, shared memory)', () => {
       ],
       dropped: 0,
     });
+    assert.equal(reader.pending(), false, 'nothing written since the drain');
     assert.deepEqual(reader.drain(), { hits: [], dropped: 0 }, 'drained hits are gone');
   });
 
