@@ -3,7 +3,7 @@ import type { AgentEvidence } from '../backend/protocol/evidence';
 import { PROTOCOL_VERSION } from '../backend/protocol/messages';
 import type { AgentPolicyMsg, InstanceInfo } from '../backend/protocol/messages';
 import { HitRingReader } from './hook/hitRing';
-import type { HookBatch, HookToWorker, MetricBatch, WorkerToHook, WorkerToHost } from './channel';
+import type { HookBatch, HookToWorker, InlineSnapshot, MetricBatch, WorkerToHook, WorkerToHost } from './channel';
 import type { AgentConfig } from './config';
 import { errorMessage, type Log } from './diagnosticLog';
 import { BreakpointEngine } from './engine/breakpointEngine';
@@ -21,7 +21,7 @@ import { Blocklist } from './redact/blocklist';
 import { Redactor } from './redact/rules';
 import { RelayLink } from './relayLink';
 import { SerialQueue } from './serialQueue';
-import { inlineSnapshotEvidence } from './snapshot/inlineEvidence';
+import { inlineSnapshotEvidence, unreportedFiles } from './snapshot/inlineEvidence';
 import type { SourceMapRegistry } from './sourcemap/sourceMaps';
 import { WorkerCostMeter } from './workerCost';
 
@@ -67,6 +67,9 @@ export class AgentRuntime {
   private metricFlush?: NodeJS.Timeout;
   private hitDrain?: NodeJS.Timeout;
   private drainDelay = HIT_DRAIN_INTERVAL_MS;
+  /** Injected snapshots waiting for source maps read from disk, in order (see acceptInlineSnapshot). */
+  private snapshotChain: Promise<unknown> = Promise.resolve();
+  private snapshotsWaiting = 0;
   /** The worker's time on each probe's hits, reported to the hook's CPU budget. */
   private readonly workerCost: WorkerCostMeter;
   private readonly hits: HitRingReader;
@@ -247,13 +250,26 @@ export class AgentRuntime {
   private onHookBatch(batch: HookBatch): void {
     this.queue.addDropped(batch.dropped);
     this.manager.acceptBudget(batch.budget ?? []);
-    for (const snap of batch.snapshots ?? []) {
+    for (const snap of batch.snapshots ?? []) this.acceptInlineSnapshot(snap);
+  }
+
+  /**
+   * An injected snapshot becomes evidence once the maps of its stack's files are in: those loaded while the Debugger
+   * domain was off are read from disk first (once per file). Snapshots keep their order.
+   */
+  private acceptInlineSnapshot(snap: InlineSnapshot): void {
+    const files = unreportedFiles(snap, this.scripts, this.maps);
+    const ready = files.length || this.snapshotsWaiting ? Promise.all(files.map((url) => this.maps.mapFile(url))) : undefined;
+    const build = () => {
       try {
         this.enqueue(this.manager.acceptSnapshot(inlineSnapshotEvidence(snap, this.scripts, this.maps)));
       } catch (e) {
         this.deps.log(`injected snapshot of ${snap.probeId} could not be sent: ${errorMessage(e)}`);
       }
-    }
+    };
+    if (!ready) return build();
+    this.snapshotsWaiting++;
+    this.snapshotChain = Promise.all([this.snapshotChain, ready]).then(build, build).finally(() => this.snapshotsWaiting--);
   }
 
   private onMetrics(batch: MetricBatch): void {

@@ -1,8 +1,9 @@
 import { eachMapping, GREATEST_LOWER_BOUND, originalPositionFor, sourceContentFor, TraceMap } from '@jridgewell/trace-mapping';
+import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { errorMessage, type Log } from '../diagnosticLog';
 import type { LoadedScript, ScriptRegistry } from '../engine/scriptRegistry';
-import { loadSourceMap, type RawSourceMap } from './loadMap';
+import { loadSourceMap, MAX_SOURCE_MAP_BYTES, type RawSourceMap } from './loadMap';
 import { pathOf } from './pathMatch';
 
 /** A loaded script with its source map. */
@@ -27,6 +28,9 @@ export interface OriginalPosition {
  */
 export class SourceMapRegistry {
   private readonly byScript = new Map<string, MappedScript>();
+  /** Maps of files the session has not reported (loaded while the Debugger domain was off), by file URL; null: none. */
+  private readonly byFile = new Map<string, TraceMap | null>();
+  private readonly readingFiles = new Map<string, Promise<void>>();
   private readonly loading = new Set<Promise<void>>();
   private readonly listeners = new Set<(mapped: MappedScript) => void>();
   private readonly stopWatching: () => void;
@@ -65,10 +69,54 @@ export class SourceMapRegistry {
   /** The original position of a generated one (1-based line, 1-based column), when the script is mapped there. */
   originalPosition(scriptId: string, line: number, column: number): OriginalPosition | undefined {
     const mapped = this.byScript.get(scriptId);
-    if (!mapped) return undefined;
-    const o = originalPositionFor(mapped.map, { line, column: Math.max(0, column - 1), bias: GREATEST_LOWER_BOUND });
-    if (o.source === null || o.line === null) return undefined;
-    return { file: displayPath(o.source), line: o.line, column: (o.column ?? 0) + 1 };
+    return mapped && originalIn(mapped.map, line, column);
+  }
+
+  /**
+   * The original position of a generated one in a file the session has not reported (see mapFile), when its map is
+   * read and maps it there.
+   */
+  originalPositionInFile(fileUrl: string, line: number, column: number): OriginalPosition | undefined {
+    const map = this.byFile.get(fileUrl);
+    return map ? originalIn(map, line, column) : undefined;
+  }
+
+  /** Whether a file's map was looked for already (found or not). */
+  triedFile(fileUrl: string): boolean {
+    return this.byFile.has(fileUrl);
+  }
+
+  /**
+   * Reads the map of a local file the session has not reported, from the `sourceMappingURL` comment of the file on
+   * disk (once per file; a file without one, or unreadable, is remembered as having none). With the Debugger domain
+   * off, scripts the program loads are not reported until it next goes on, and an injected snapshot's frames in
+   * them would stay in generated positions. The file on disk is what the program loaded unless it was replaced
+   * since, which the probe's own version check reports for probed files.
+   */
+  mapFile(fileUrl: string, readFile = (path: string) => fs.readFile(path, 'utf8')): Promise<void> {
+    if (this.byFile.has(fileUrl)) return Promise.resolve();
+    let reading = this.readingFiles.get(fileUrl);
+    if (!reading) {
+      reading = this.readFileMap(fileUrl, readFile)
+        .then((map) => void this.byFile.set(fileUrl, map))
+        .catch((e) => {
+          this.byFile.set(fileUrl, null);
+          this.log(`source map of ${fileUrl} not used: ${errorMessage(e)}`);
+        })
+        .finally(() => this.readingFiles.delete(fileUrl));
+      this.readingFiles.set(fileUrl, reading);
+    }
+    return reading;
+  }
+
+  private async readFileMap(fileUrl: string, readFile: (path: string) => Promise<string>): Promise<TraceMap | null> {
+    const path = fileURLToPath(fileUrl);
+    const { size } = await fs.stat(path);
+    if (size > MAX_SOURCE_MAP_BYTES) return null;
+    const sourceMapURL = lastSourceMappingURL(await readFile(path));
+    if (!sourceMapURL) return null;
+    const raw = await this.load(fileUrl, sourceMapURL);
+    return new TraceMap(raw.json, raw.mapUrl);
   }
 
   /** Where execution of an original line starts in the generated script: its earliest mapped position (1-based). */
@@ -104,6 +152,21 @@ export class SourceMapRegistry {
       .finally(() => this.loading.delete(task));
     this.loading.add(task);
   }
+}
+
+/** Where a generated position (1-based line and column) comes from in original source, when the map says. */
+function originalIn(map: TraceMap, line: number, column: number): OriginalPosition | undefined {
+  const o = originalPositionFor(map, { line, column: Math.max(0, column - 1), bias: GREATEST_LOWER_BOUND });
+  if (o.source === null || o.line === null) return undefined;
+  return { file: displayPath(o.source), line: o.line, column: (o.column ?? 0) + 1 };
+}
+
+/** The URL of a script's last `//# sourceMappingURL=` comment (as V8 reads it), if any. */
+export function lastSourceMappingURL(source: string): string | undefined {
+  const re = /\/\/[#@][ \t]+sourceMappingURL=[ \t]*(\S+)[ \t]*$/gm;
+  let url: string | undefined;
+  for (let m = re.exec(source); m; m = re.exec(source)) url = m[1];
+  return url;
 }
 
 /** A resolved source as people read it: a path for file:// sources, the source string otherwise. */

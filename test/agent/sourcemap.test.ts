@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { matchScore, pathOf } from '../../agent/sourcemap/pathMatch';
+import { lastSourceMappingURL } from '../../agent/sourcemap/sourceMaps';
 import { sha256 } from '../../agent/sourcemap/versionCheck';
 import { FakeRelay } from './helpers/fakeRelay';
 import { logProbe, metricProbe, snapshotProbe } from './helpers/probes';
 import { FixtureWorld, REGISTER, tell, waitForMoreTicks } from './helpers/service';
-import { buildBundle, buildTscService, LATE_LINES, TS_LINES, UTIL_LINES, VALIDATE_TS } from './sourcemapFixtures';
+import { waitUntil } from './helpers/wait';
+import { buildBundle, buildTscService, CALLER_LINES, LATE_LINES, TS_LINES, UTIL_LINES, VALIDATE_TS } from './sourcemapFixtures';
 
 describe('agent source maps: path matching', () => {
   it('matches whole path suffixes at path boundaries; an absolute path may differ in its prefix', () => {
@@ -18,6 +20,15 @@ describe('agent source maps: path matching', () => {
     assert.equal(matchScore('lib/src/validate.ts', 'file:///srv/app/src/validate.ts'), 0, 'a relative path matches in full or not at all');
     assert.equal(matchScore('/home/me/app/src/validate.ts', 'file:///srv/app/src/validate.ts'), 3, 'an editor path from another checkout');
     assert.equal(matchScore('/home/me/app/src/validate.ts', 'file:///srv/app/src/other.ts'), 0);
+  });
+});
+
+describe('agent source maps: the sourceMappingURL comment of a file on disk', () => {
+  it('takes the last comment, at a line end, in either spelling; none in a string or without one', () => {
+    assert.equal(lastSourceMappingURL('x();\n//# sourceMappingURL=a.js.map\n//# sourceMappingURL=b.js.map\n'), 'b.js.map');
+    assert.equal(lastSourceMappingURL('x();\n//@ sourceMappingURL=data:application/json;base64,e30='), 'data:application/json;base64,e30=');
+    assert.equal(lastSourceMappingURL('const s = "//# sourceMappingURL=x.map and more";\n'), undefined);
+    assert.equal(lastSourceMappingURL('x();\n'), undefined);
   });
 });
 
@@ -107,6 +118,21 @@ describe('agent source maps in running services (real tsc and esbuild output)', 
     assert.match(bound.location!.url, /\/out\/late\.js$/);
     const [e] = await relay.waitForEvidence(late.id, 1);
     assert.match(e!.message, /^n=\d+ odd=[01]$/);
+  });
+
+  it('maps the frames of a module loaded while the Debugger domain was off, through its map on disk', async () => {
+    const app = start(buildTscService(world.tmp.dir, 'file'));
+    await relay.waitForHello();
+    const snap = snapshotProbe({ file: 'src/validate.ts', line: TS_LINES.compare, maxHits: 1000, maxPerSecond: 20 });
+    relay.add(snap);
+    assert.equal((await relay.waitForStatus(snap.id, 'bound')).tier, 'inject');
+    await waitUntil(() => (/Debugger disabled: nothing needs it/.test(world.readAgentLog()) ? true : undefined), 'the domain to go off', 10_000);
+    tell(app, 'load-caller'); // the session is not told of it: the domain is off
+    const viaCaller = await waitUntil(() => relay.itemsOf(snap.id, 'snapshot').find((s) => s.frames.some((f) => f.function === 'viaCaller')), 'a snapshot through the late module', 15_000);
+    const frame = viaCaller.frames.find((f) => f.function === 'viaCaller')!;
+    assert.deepEqual([frame.file, frame.line], [`${world.tmp.dir}/src/caller.ts`, CALLER_LINES.call], 'the original file and line, not out/caller.js');
+    assert.equal(viaCaller.frames[0]!.file, `${world.tmp.dir}/src/validate.ts`);
+    assert.doesNotMatch(world.readAgentLog(), /Debugger\.enable took[^\n]*\n[^]*Debugger\.enable took/, 'the domain was not turned on again for it');
   });
 
   it('tells two files of the same name apart in a bundle, and calls a bare name ambiguous', async () => {

@@ -44,12 +44,28 @@ setInterval(() => {
   const verdict = validate({ amount: inputs[tick % 3]! });
   console.log('tick ' + tick + ' ' + JSON.stringify(verdict));
   if (late) late.check({ n: tick });
+  if (caller) caller.viaCaller(tick);
   tick++;
 }, 20);
+let caller: typeof import('./caller') | undefined;
 process.on('message', (m) => {
   if (m === 'load-late') late = require('./late');
+  if (m === 'load-caller') caller = require('./caller');
 });
 `;
+
+/** Loaded on request, late: its calls reach validate() through a frame of its own (line 7 in the original). */
+export const CALLER_TS = `import { validate } from './validate';
+
+// loaded late
+type Amount = number;
+
+export function viaCaller(amount: Amount): boolean {
+  const verdict = validate({ amount: amount * 1000 });
+  return verdict.ok;
+}
+`;
+export const CALLER_LINES = { call: 7 } as const;
 
 /** Two files named util.ts in different folders, bundled together. */
 export const UTIL_A_TS = `export function a(x: number): number {
@@ -88,11 +104,11 @@ function write(dir: string, files: Record<string, string>): void {
 
 /** A TypeScript service compiled by the real tsc into `out/` (file maps, or inline maps with sources). Returns the entry. */
 export function buildTscService(dir: string, maps: 'file' | 'inline'): string {
-  write(dir, { 'src/validate.ts': VALIDATE_TS, 'src/late.ts': LATE_TS, 'src/main.ts': MAIN_TS });
+  write(dir, { 'src/validate.ts': VALIDATE_TS, 'src/late.ts': LATE_TS, 'src/caller.ts': CALLER_TS, 'src/main.ts': MAIN_TS });
   const mapArgs = maps === 'file' ? ['--sourceMap'] : ['--inlineSourceMap', '--inlineSources'];
   execFileSync(
     path.join(ROOT, 'node_modules/.bin/tsc'),
-    ['--outDir', 'out', '--rootDir', 'src', '--target', 'es2020', '--module', 'commonjs', '--strict', '--skipLibCheck', '--typeRoots', path.join(ROOT, 'node_modules/@types'), '--types', 'node', ...mapArgs, 'src/main.ts', 'src/validate.ts', 'src/late.ts'],
+    ['--outDir', 'out', '--rootDir', 'src', '--target', 'es2020', '--module', 'commonjs', '--strict', '--skipLibCheck', '--typeRoots', path.join(ROOT, 'node_modules/@types'), '--types', 'node', ...mapArgs, 'src/main.ts', 'src/validate.ts', 'src/late.ts', 'src/caller.ts'],
     { cwd: dir, stdio: 'pipe', env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, timeout: 60_000 },
   );
   return path.join(dir, 'out/main.js');

@@ -75,6 +75,6 @@ export function stderrLines(child: Child): string[] {
 }
 
 /** Sends an IPC control message to a fixture app. */
-export function tell(child: Child, message: 'load-late' | 'exit' | 'stop'): void {
+export function tell(child: Child, message: 'load-late' | 'load-caller' | 'exit' | 'stop'): void {
   child.proc.send(message);
 }
