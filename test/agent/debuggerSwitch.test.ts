@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { FakeRelay } from './helpers/fakeRelay';
+import { agentWorldPerTest } from './helpers/agentWorld';
+import type { FakeRelay } from './helpers/fakeRelay';
 import { CALC_JS, CALC_LINES } from './helpers/injectFixture';
 import { logProbe } from './helpers/probes';
 import { FixtureWorld, REGISTER, stderrLines } from './helpers/service';
@@ -26,15 +27,7 @@ describe("agent: V8's Debugger domain only while something needs it", function (
   let world: FixtureWorld;
   let relay: FakeRelay;
 
-  beforeEach(async () => {
-    world = new FixtureWorld({ 'app.js': APP_JS, 'src/calc.js': CALC_JS, 'src/late.js': LATE_JS });
-    relay = await FakeRelay.start();
-  });
-  afterEach(async () => {
-    await world.dispose();
-    await relay.close();
-    assert.deepEqual(relay.invalid, [], 'every frame the agent sent matched the protocol');
-  });
+  agentWorldPerTest(() => ({ 'app.js': APP_JS, 'src/calc.js': CALC_JS, 'src/late.js': LATE_JS }), (w, r) => ([world, relay] = [w, r]));
 
   const startApp = async (env: NodeJS.ProcessEnv = {}) => {
     const app = world.startApp('app', { args: ['--require', REGISTER], env: world.agentEnv(relay.url, env), entry: `${world.tmp.dir}/app.js` });

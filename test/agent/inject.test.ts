@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Child } from '../support/proc';
-import { FakeRelay } from './helpers/fakeRelay';
+import { agentWorldPerTest } from './helpers/agentWorld';
+import type { FakeRelay } from './helpers/fakeRelay';
 import { CALC_JS, CALC_LINES, expectedInjectTick, INJECT_APP_JS } from './helpers/injectFixture';
 import { logProbe } from './helpers/probes';
 import { FixtureWorld, REGISTER, stderrLines } from './helpers/service';
@@ -41,15 +42,7 @@ describe('agent: injected probes (code injection tier)', function () {
   let relay: FakeRelay;
   let original: { price: string; handle: string };
 
-  beforeEach(async () => {
-    world = new FixtureWorld({ 'inject-app.js': INJECT_APP_JS, 'src/calc.js': CALC_JS, 'freeze-bigint.js': 'Object.freeze(BigInt.prototype);\n' });
-    relay = await FakeRelay.start();
-  });
-  afterEach(async () => {
-    await world.dispose();
-    await relay.close();
-    assert.deepEqual(relay.invalid, [], 'every frame the agent sent matched the protocol');
-  });
+  agentWorldPerTest(() => ({ 'inject-app.js': INJECT_APP_JS, 'src/calc.js': CALC_JS, 'freeze-bigint.js': 'Object.freeze(BigInt.prototype);\n' }), (w, r) => ([world, relay] = [w, r]));
 
   const startApp = async (env: NodeJS.ProcessEnv = {}) => {
     const app = world.startApp('app', { args: ['--require', REGISTER], env: world.agentEnv(relay.url, env), entry: `${world.tmp.dir}/inject-app.js` });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { FakeRelay } from './helpers/fakeRelay';
+import { agentWorldPerTest } from './helpers/agentWorld';
+import type { FakeRelay } from './helpers/fakeRelay';
 import { logProbe, metricProbe } from './helpers/probes';
 import { AGENT_INDEX, FixtureWorld } from './helpers/service';
 
@@ -36,15 +37,7 @@ describe('agent: injected probes and closure variables', function () {
   let world: FixtureWorld;
   let relay: FakeRelay;
 
-  beforeEach(async () => {
-    world = new FixtureWorld({ 'src/counter.js': COUNTER_JS, 'closure-app.js': APP_JS });
-    relay = await FakeRelay.start();
-  });
-  afterEach(async () => {
-    await world.dispose();
-    await relay.close();
-    assert.deepEqual(relay.invalid, [], 'every frame the agent sent matched the protocol');
-  });
+  agentWorldPerTest(() => ({ 'src/counter.js': COUNTER_JS, 'closure-app.js': APP_JS }), (w, r) => ([world, relay] = [w, r]));
 
   it('runs a probe reading an outer variable its function does not read on the breakpoint tier (it reports), refuses one reading a variable no closure keeps, and injects one reading what it does', async () => {
     const app = world.startApp('closure', { env: { ...world.agentEnv(relay.url), AGENT_INDEX }, entry: `${world.tmp.dir}/closure-app.js` });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { EditCostModel, FIXED_EDIT_MS, SEED_MS_PER_HEAP_MB, SEED_MS_PER_MCHAR } from '../../agent/inject/editCost';
 import type { Child } from '../support/proc';
-import { FakeRelay } from './helpers/fakeRelay';
+import { agentWorldPerTest } from './helpers/agentWorld';
+import type { FakeRelay } from './helpers/fakeRelay';
 import { CALC_JS, CALC_LINES } from './helpers/injectFixture';
 import { logProbe } from './helpers/probes';
 import { FixtureWorld, REGISTER, stderrLines } from './helpers/service';
@@ -45,15 +46,7 @@ describe('agent: live edits that would pause the program too long', function () 
   let world: FixtureWorld;
   let relay: FakeRelay;
 
-  beforeEach(async () => {
-    world = new FixtureWorld({ 'app.js': APP_JS, 'src/bundle.js': bundle.source, 'src/calc.js': CALC_JS });
-    relay = await FakeRelay.start();
-  });
-  afterEach(async () => {
-    await world.dispose();
-    await relay.close();
-    assert.deepEqual(relay.invalid, [], 'every frame the agent sent matched the protocol');
-  });
+  agentWorldPerTest(() => ({ 'app.js': APP_JS, 'src/bundle.js': bundle.source, 'src/calc.js': CALC_JS }), (w, r) => ([world, relay] = [w, r]));
 
   const startApp = async (env: NodeJS.ProcessEnv = {}) => {
     const app = world.startApp('app', { args: ['--require', REGISTER], env: world.agentEnv(relay.url, env), entry: `${world.tmp.dir}/app.js` });

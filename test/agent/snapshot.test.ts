@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { CapturedValue } from '../../backend/protocol/evidence';
 import { sha256 } from '../../agent/sourcemap/versionCheck';
-import { FakeRelay } from './helpers/fakeRelay';
+import { agentWorldPerTest } from './helpers/agentWorld';
+import type { FakeRelay } from './helpers/fakeRelay';
 import { snapshotProbe } from './helpers/probes';
 import { FixtureWorld, REGISTER, waitForMoreTicks } from './helpers/service';
 import { sleep } from './helpers/wait';
@@ -57,15 +58,7 @@ describe('agent snapshots', function () {
   let world: FixtureWorld;
   let relay: FakeRelay;
 
-  beforeEach(async () => {
-    world = new FixtureWorld({ 'src/shop.js': SHOP_JS });
-    relay = await FakeRelay.start();
-  });
-  afterEach(async () => {
-    await world.dispose();
-    await relay.close();
-    assert.deepEqual(relay.invalid, [], 'every frame the agent sent matched the protocol');
-  });
+  agentWorldPerTest(() => ({ 'src/shop.js': SHOP_JS }), (w, r) => ([world, relay] = [w, r]));
 
   const start = (env: NodeJS.ProcessEnv = {}) => world.startApp('shop', { args: ['--require', REGISTER], env: world.agentEnv(relay.url, env), entry: `${world.tmp.dir}/src/shop.js` });
   /** The app's side-effect counter stays 0 and it keeps ticking: no getter, trap or watch changed it. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CapturedValue } from '../../backend/protocol/evidence';
-import { FakeRelay } from './helpers/fakeRelay';
+import { agentWorldPerTest } from './helpers/agentWorld';
+import type { FakeRelay } from './helpers/fakeRelay';
 import { snapshotProbe } from './helpers/probes';
 import { FixtureWorld, REGISTER, waitForMoreTicks } from './helpers/service';
 
@@ -59,15 +60,7 @@ describe('agent snapshots, injected tier (capture in the code, no pause)', funct
   let world: FixtureWorld;
   let relay: FakeRelay;
 
-  beforeEach(async () => {
-    world = new FixtureWorld({ 'src/shop.js': SHOP_JS });
-    relay = await FakeRelay.start();
-  });
-  afterEach(async () => {
-    await world.dispose();
-    await relay.close();
-    assert.deepEqual(relay.invalid, [], 'every frame the agent sent matched the protocol');
-  });
+  agentWorldPerTest(() => ({ 'src/shop.js': SHOP_JS }), (w, r) => ([world, relay] = [w, r]));
 
   const start = () => world.startApp('shop', { args: ['--require', REGISTER], env: world.agentEnv(relay.url), entry: `${world.tmp.dir}/src/shop.js` });
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { matchScore, pathOf } from '../../agent/sourcemap/pathMatch';
 import { lastSourceMappingURL } from '../../agent/sourcemap/sourceMaps';
 import { sha256 } from '../../agent/sourcemap/versionCheck';
-import { FakeRelay } from './helpers/fakeRelay';
+import { agentWorldPerTest } from './helpers/agentWorld';
+import type { FakeRelay } from './helpers/fakeRelay';
 import { logProbe, metricProbe, snapshotProbe } from './helpers/probes';
 import { FixtureWorld, REGISTER, tell, waitForMoreTicks } from './helpers/service';
 import { waitUntil } from './helpers/wait';
@@ -37,15 +38,7 @@ describe('agent source maps in running services (real tsc and esbuild output)', 
   let world: FixtureWorld;
   let relay: FakeRelay;
 
-  beforeEach(async () => {
-    world = new FixtureWorld();
-    relay = await FakeRelay.start();
-  });
-  afterEach(async () => {
-    await world.dispose();
-    await relay.close();
-    assert.deepEqual(relay.invalid, [], 'every frame the agent sent matched the protocol');
-  });
+  agentWorldPerTest(() => ({}), (w, r) => ([world, relay] = [w, r]));
 
   const start = (entry: string, env: NodeJS.ProcessEnv = {}) => world.startApp('app', { args: ['--require', REGISTER], env: world.agentEnv(relay.url, env), entry });
 
