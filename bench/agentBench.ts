@@ -150,25 +150,42 @@ function cpuNs(pid: number): { main: number; all: number } {
 
 type HttpResult = LoadResult & { cpuUsPerRequest: number; processCpuUsPerRequest: number };
 
-/** One service run under load: closed loop (saturation), or open loop at `rate` requests/s. */
-async function httpScenario(env: Env, scenario: Scenario, seconds: number, i: number, rate?: number): Promise<HttpResult> {
-  const service = `bench-http-${i}`;
+/** A running HTTP service with the scenario's probe in place, and the order bodies its load sends, in turn. */
+interface LoadedService {
+  port: number;
+  pid: number;
+  body: () => string;
+}
+
+/**
+ * Starts the scenario's HTTP service, places its probe, warms the service up with a second of the given load, runs
+ * `measure`, takes the probe out and stops the service (whichever step fails).
+ */
+async function withHttpService<T>(env: Env, scenario: Scenario, service: string, warmUp: { connections: number; rate?: number }, measure: (svc: LoadedService) => Promise<T>): Promise<T> {
   const svc = await startService(env, scenario, scenario.script ?? SERVER, service);
   try {
     const probeId = await arm(env, scenario, service);
     let n = 0;
-    const body = () => orders[n++ % 3]!;
-    const connections = rate ? 64 : 16; // open loop: enough that a request due finds a free connection
-    await load({ port: svc.port!, path: '/orders', body, connections, seconds: 1, ...(rate ? { rate } : {}) }); // warm-up
-    const before = cpuNs(svc.child.pid!);
-    const r = await load({ port: svc.port!, path: '/orders', body, connections, seconds, ...(rate ? { rate } : {}) });
-    const after = cpuNs(svc.child.pid!);
-    const answered = r.requests + r.errors;
+    const loaded: LoadedService = { port: svc.port!, pid: svc.child.pid!, body: () => orders[n++ % 3]! };
+    await load({ port: loaded.port, path: '/orders', body: loaded.body, ...warmUp, seconds: 1 });
+    const result = await measure(loaded);
     if (probeId) await env.client.request('probe.remove', { probeId });
-    return { ...r, cpuUsPerRequest: (after.main - before.main) / 1000 / answered, processCpuUsPerRequest: (after.all - before.all) / 1000 / answered };
+    return result;
   } finally {
     svc.child.kill('SIGKILL');
   }
+}
+
+/** One service run under load: closed loop (saturation), or open loop at `rate` requests/s. */
+async function httpScenario(env: Env, scenario: Scenario, seconds: number, i: number, rate?: number): Promise<HttpResult> {
+  const shape = { connections: rate ? 64 : 16, ...(rate ? { rate } : {}) }; // open loop: enough connections that a request due finds a free one
+  return withHttpService(env, scenario, `bench-http-${i}`, shape, async ({ port, pid, body }) => {
+    const before = cpuNs(pid);
+    const r = await load({ port, path: '/orders', body, ...shape, seconds });
+    const after = cpuNs(pid);
+    const answered = r.requests + r.errors;
+    return { ...r, cpuUsPerRequest: (after.main - before.main) / 1000 / answered, processCpuUsPerRequest: (after.all - before.all) / 1000 / answered };
+  });
 }
 
 /** Batches after the first five that the hot loop runs before RSS is read again (growth with hits = a leak). */
@@ -399,25 +416,15 @@ async function phasedReport(env: Env, pairs: number): Promise<string[]> {
 }
 
 async function phasedRun(env: Env, row: PhasedRow, pairs: number, i: number): Promise<{ on: PhaseWindow[]; off: PhaseWindow[] }> {
-  const service = `bench-phased-${i}`;
-  const svc = await startService(env, row.scenario, SERVER, service);
-  const windows = { on: [] as PhaseWindow[], off: [] as PhaseWindow[] };
-  try {
-    const probeId = await arm(env, row.scenario, service);
-    let n = 0;
-    const body = () => orders[n++ % 3]!;
-    await load({ port: svc.port!, path: '/orders', body, connections: 16, seconds: 1 }); // warm-up
+  return withHttpService(env, row.scenario, `bench-phased-${i}`, { connections: 16 }, async ({ port, pid, body }) => {
+    const windows = { on: [] as PhaseWindow[], off: [] as PhaseWindow[] };
     for (let k = 0; k < pairs; k++) {
       for (const hitsOn of k % 2 ? [false, true] : [true, false]) {
-        const window = await phaseWindow(svc.port!, svc.child.pid!, hitsOn, body, row.relayStopped ? env.pauseRelay : undefined);
-        (hitsOn ? windows.on : windows.off).push(window);
+        (hitsOn ? windows.on : windows.off).push(await phaseWindow(port, pid, hitsOn, body, row.relayStopped ? env.pauseRelay : undefined));
       }
     }
-    if (probeId) await env.client.request('probe.remove', { probeId });
     return windows;
-  } finally {
-    svc.child.kill('SIGKILL');
-  }
+  });
 }
 
 interface PhaseWindow {
