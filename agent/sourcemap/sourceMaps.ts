@@ -93,11 +93,11 @@ export class SourceMapRegistry {
    * them would stay in generated positions. The file on disk is what the program loaded unless it was replaced
    * since, which the probe's own version check reports for probed files.
    */
-  mapFile(fileUrl: string, readFile = (path: string) => fs.readFile(path, 'utf8')): Promise<void> {
+  mapFile(fileUrl: string): Promise<void> {
     if (this.byFile.has(fileUrl)) return Promise.resolve();
     let reading = this.readingFiles.get(fileUrl);
     if (!reading) {
-      reading = this.readFileMap(fileUrl, readFile)
+      reading = this.readFileMap(fileUrl)
         .then((map) => void this.byFile.set(fileUrl, map))
         .catch((e) => {
           this.byFile.set(fileUrl, null);
@@ -109,11 +109,11 @@ export class SourceMapRegistry {
     return reading;
   }
 
-  private async readFileMap(fileUrl: string, readFile: (path: string) => Promise<string>): Promise<TraceMap | null> {
+  private async readFileMap(fileUrl: string): Promise<TraceMap | null> {
     const path = fileURLToPath(fileUrl);
     const { size } = await fs.stat(path);
     if (size > MAX_SOURCE_MAP_BYTES) return null;
-    const sourceMapURL = lastSourceMappingURL(await readFile(path));
+    const sourceMapURL = lastSourceMappingURL(await fs.readFile(path, 'utf8'));
     if (!sourceMapURL) return null;
     const raw = await this.load(fileUrl, sourceMapURL);
     return new TraceMap(raw.json, raw.mapUrl);
